@@ -1,0 +1,267 @@
+//! Keyword tables: one mechanism that every client model uses to fold
+//! written parameters into effective [`Settings`] — synonyms, case rules,
+//! duplicate resolution, unknown keys — and to judge enumerated values.
+
+use super::{Issue, IssueKind, Origin, Setting, Settings};
+use crate::syntax::Span;
+
+/// How a client compares keywords.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Case {
+    Sensitive,
+    /// ASCII case-insensitive (SqlClient, mssql-jdbc, ODBC, MySQL Shell …).
+    Insensitive,
+}
+
+/// Which occurrence of a repeated keyword a client keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Duplicates {
+    LastWins,
+    FirstWins,
+    /// The client rejects the string.
+    Error,
+}
+
+/// What a client does with a keyword it does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unknown {
+    /// Rejects the string (libpq, SqlClient).
+    Error,
+    /// Silently ignores it (Prisma, mssql-jdbc).
+    Ignored,
+    /// Passes it on (go-sql-driver sends it to the server as a system
+    /// variable; Connector/J keeps it as a user property). Kept as a setting.
+    Forwarded,
+}
+
+/// One keyword of a client.
+#[derive(Clone, Copy, Debug)]
+pub struct Keyword {
+    /// Canonical name, as the client's documentation spells it.
+    pub name: &'static str,
+    /// Other spellings that mean the same keyword.
+    pub aliases: &'static [&'static str],
+    /// Whether its value is a secret.
+    pub secret: bool,
+}
+
+impl Keyword {
+    pub const fn new(name: &'static str) -> Self {
+        Keyword { name, aliases: &[], secret: false }
+    }
+
+    pub const fn aliases(name: &'static str, aliases: &'static [&'static str]) -> Self {
+        Keyword { name, aliases, secret: false }
+    }
+
+    pub const fn secret(name: &'static str, aliases: &'static [&'static str]) -> Self {
+        Keyword { name, aliases, secret: true }
+    }
+}
+
+/// A client's keyword table and its rules.
+#[derive(Clone, Copy, Debug)]
+pub struct Table {
+    /// Client name, for messages.
+    pub client: &'static str,
+    pub keywords: &'static [Keyword],
+    pub case: Case,
+    pub duplicates: Duplicates,
+    pub unknown: Unknown,
+}
+
+/// A written parameter, decoded, ready to fold.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub key: String,
+    pub value: String,
+    pub key_span: Span,
+    pub value_span: Span,
+}
+
+impl Table {
+    fn eq(&self, a: &str, b: &str) -> bool {
+        match self.case {
+            Case::Sensitive => a == b,
+            Case::Insensitive => a.eq_ignore_ascii_case(b),
+        }
+    }
+
+    /// The keyword `key` names, through synonyms and case rules.
+    pub fn lookup(&self, key: &str) -> Option<&'static Keyword> {
+        self.keywords.iter().find(|k| self.eq(k.name, key) || k.aliases.iter().any(|a| self.eq(a, key)))
+    }
+
+    /// The keyword the user most likely meant by an unknown `key`.
+    pub fn suggest(&self, key: &str) -> Option<&'static str> {
+        let names = self.keywords.iter().flat_map(|k| std::iter::once(k.name).chain(k.aliases.iter().copied()));
+        let best = closest(key, names)?;
+        // Suggest the canonical spelling of whatever matched.
+        self.lookup(best).map(|k| if k.aliases.contains(&best) { best } else { k.name })
+    }
+
+    /// Fold written parameters into settings, reporting unknown keys and
+    /// duplicates as this client treats them.
+    pub fn fold(&self, entries: impl IntoIterator<Item = Entry>, settings: &mut Settings, issues: &mut Vec<Issue>) {
+        let mut seen: Vec<(&'static str, Span)> = Vec::new();
+        for e in entries {
+            let origin = Origin::Written { key: Some(e.key_span), value: e.value_span };
+            let Some(kw) = self.lookup(&e.key) else {
+                let fatal = self.unknown == Unknown::Error;
+                let what = match self.unknown {
+                    Unknown::Error => "rejects",
+                    Unknown::Ignored => "ignores",
+                    Unknown::Forwarded => "does not know",
+                };
+                let suggestion = self.suggest(&e.key).map(str::to_string);
+                let mut message = format!("{} {} the unknown parameter \"{}\"", self.client, what, e.key);
+                if let Some(s) = &suggestion {
+                    message.push_str(&format!("; did you mean \"{s}\"?"));
+                }
+                issues.push(
+                    Issue::new(IssueKind::UnknownParameter, e.key_span, message, fatal).with_key(e.key.clone()).with_suggestion(suggestion),
+                );
+                if self.unknown == Unknown::Forwarded {
+                    let secret = crate::syntax::is_secret_key(&e.key);
+                    settings.0.push(Setting { name: e.key, value: e.value, origin, secret });
+                }
+                continue;
+            };
+            if let Some(&(_, first)) = seen.iter().find(|(n, _)| *n == kw.name) {
+                let (msg, fatal) = match self.duplicates {
+                    Duplicates::LastWins => (format!("\"{}\" is given more than once; {} uses the last one", kw.name, self.client), false),
+                    Duplicates::FirstWins => {
+                        (format!("\"{}\" is given more than once; {} uses the first one", kw.name, self.client), false)
+                    }
+                    Duplicates::Error => (format!("\"{}\" is given more than once, which {} rejects", kw.name, self.client), true),
+                };
+                let span = match self.duplicates {
+                    Duplicates::FirstWins => e.key_span.cover(e.value_span),
+                    _ => first,
+                };
+                issues.push(Issue::new(IssueKind::DuplicateParameter, span, msg, fatal).with_key(kw.name));
+                if self.duplicates == Duplicates::FirstWins {
+                    continue;
+                }
+            }
+            seen.retain(|(n, _)| *n != kw.name);
+            seen.push((kw.name, e.key_span.cover(e.value_span)));
+            settings.set(Setting { name: kw.name.to_string(), value: e.value, origin, secret: kw.secret });
+        }
+    }
+}
+
+/// Normalise for loose comparison: lowercase, `_` and spaces as `-`.
+fn loose(s: &str) -> String {
+    s.trim().chars().map(|c| if c == '_' || c == ' ' { '-' } else { c.to_ascii_lowercase() }).collect()
+}
+
+/// The candidate closest to `input`, if one is close enough and unambiguous.
+///
+/// A candidate equal to the input up to case, `_`/`-` and spaces wins
+/// outright; otherwise the smallest edit distance within a third of the
+/// length (at least 2) wins, if no other candidate ties with it.
+pub fn closest<'c>(input: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let li = loose(input);
+    if li.is_empty() {
+        return None;
+    }
+    let mut best: Option<(&'c str, usize)> = None;
+    let mut tie = false;
+    for c in candidates {
+        let lc = loose(c);
+        if lc == li {
+            return Some(c);
+        }
+        let d = strsim::damerau_levenshtein(&li, &lc);
+        // A prefix/suffix relation ("required" → "require", "verify" → "verify-full") counts as close.
+        let d = if lc.starts_with(&li) || li.starts_with(&lc) { d.min(2) } else { d };
+        match best {
+            Some((b, bd)) if d == bd && loose(b) != lc => tie = true,
+            Some((_, bd)) if d >= bd => {}
+            _ => {
+                best = Some((c, d));
+                tie = false;
+            }
+        }
+    }
+    let (c, d) = best?;
+    let limit = (li.len().max(loose(c).len()) / 3).max(2);
+    (d <= limit && !tie).then_some(c)
+}
+
+/// Check that `value` is one of `allowed` (compared as `case` says).
+/// Returns the matching canonical spelling, or an [`Issue`] naming the
+/// closest valid value.
+pub fn check_enum(
+    client: &str,
+    key: &str,
+    value: &str,
+    span: Span,
+    allowed: &'static [&'static str],
+    case: Case,
+    fatal: bool,
+) -> Result<&'static str, Issue> {
+    let hit = allowed.iter().find(|a| match case {
+        Case::Sensitive => **a == value,
+        Case::Insensitive => a.eq_ignore_ascii_case(value),
+    });
+    if let Some(a) = hit {
+        return Ok(a);
+    }
+    let suggestion = closest(value, allowed.iter().copied());
+    let verdict = if fatal { "rejects" } else { "ignores" };
+    let mut message = format!("{client} {verdict} {key}=\"{value}\" (valid values: {})", allowed.join(", "));
+    if let Some(s) = suggestion {
+        message.push_str(&format!("; did you mean \"{s}\"?"));
+    }
+    Err(Issue::new(IssueKind::InvalidValue, span, message, fatal).with_key(key).with_suggestion(suggestion.map(str::to_string)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODES: &[&str] = &["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
+
+    #[test]
+    fn closest_values() {
+        assert_eq!(closest("required", MODES.iter().copied()), Some("require"));
+        assert_eq!(closest("verify_full", MODES.iter().copied()), Some("verify-full"));
+        assert_eq!(closest("verify-all", MODES.iter().copied()), Some("verify-full"));
+        assert_eq!(closest("VERIFY-CA", MODES.iter().copied()), Some("verify-ca"));
+        assert_eq!(closest("disabled", MODES.iter().copied()), Some("disable"));
+        assert_eq!(closest("xyzzy", MODES.iter().copied()), None);
+    }
+
+    static KW: &[Keyword] =
+        &[Keyword::new("sslmode"), Keyword::aliases("Data Source", &["server", "addr"]), Keyword::secret("password", &["pwd"])];
+
+    fn entry(k: &str, v: &str, at: usize) -> Entry {
+        Entry {
+            key: k.into(),
+            value: v.into(),
+            key_span: Span::new(at, at + k.len()),
+            value_span: Span::new(at + k.len() + 1, at + k.len() + 1 + v.len()),
+        }
+    }
+
+    #[test]
+    fn folding_synonyms_duplicates_unknowns() {
+        let t = Table { client: "test", keywords: KW, case: Case::Insensitive, duplicates: Duplicates::LastWins, unknown: Unknown::Error };
+        let mut s = Settings::default();
+        let mut issues = Vec::new();
+        t.fold(
+            [entry("Server", "a", 0), entry("Data Source", "b", 10), entry("slmode", "x", 30), entry("PWD", "p", 40)],
+            &mut s,
+            &mut issues,
+        );
+        assert_eq!(s.value("Data Source"), Some("b"));
+        assert!(s.get("password").unwrap().secret);
+        assert_eq!(issues.len(), 2);
+        assert_eq!(issues[0].kind, IssueKind::DuplicateParameter);
+        assert_eq!(issues[1].kind, IssueKind::UnknownParameter);
+        assert_eq!(issues[1].suggestion.as_deref(), Some("sslmode"));
+        assert!(issues[1].fatal);
+    }
+}

@@ -1,0 +1,224 @@
+//! Lossless syntax trees for connection strings.
+//!
+//! Every form dblint understands is parsed into a [`Tree`]: a flat list of
+//! [`Token`]s that partitions the input (every byte belongs to exactly one
+//! token, in order), plus a structured view (userinfo, hosts, database,
+//! parameters) whose parts are [`Span`]s into the same input. Printing the
+//! tokens gives the input back byte for byte, which is what lets the fixer
+//! change only the bytes that must change.
+//!
+//! This layer knows nothing of clients' semantics beyond what they need to
+//! *split* a string: which keywords exist, which values are valid and which
+//! occurrence of a duplicate wins are questions for [`crate::model`].
+//! Where two clients split the same text differently (libpq ends the
+//! userinfo at the first `@`, WHATWG URL parsers at the last one), the
+//! [`Dialect`] passed to [`parse`] selects the client's algorithm.
+
+pub mod decode;
+pub mod detect;
+pub mod go_mysql;
+pub mod libpq_kv;
+pub mod semicolon;
+pub mod url;
+
+mod tree;
+
+pub use detect::{Form, detect};
+pub use tree::{Host, Param, Quote, Token, TokenKind, Tree, Value};
+
+use serde::Serialize;
+use std::fmt;
+
+/// A half-open byte range `start..end` into a source string.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub const fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    /// An empty span at `at` (an insertion point).
+    pub const fn empty(at: usize) -> Self {
+        Span { start: at, end: at }
+    }
+
+    pub const fn len(self) -> usize {
+        self.end - self.start
+    }
+
+    pub const fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start..self.end
+    }
+
+    /// The smallest span covering both.
+    pub fn cover(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    pub fn contains(self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+
+    pub fn overlaps(self, other: Span) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+
+    /// This span moved right by `offset` bytes.
+    pub fn shift(self, offset: usize) -> Span {
+        Span::new(self.start + offset, self.end + offset)
+    }
+
+    /// The text this span covers in `src`.
+    ///
+    /// Spans produced by the parsers always lie on character boundaries of
+    /// the string they were produced from; for any other string this returns
+    /// an empty slice rather than panicking.
+    pub fn text(self, src: &str) -> &str {
+        src.get(self.range()).unwrap_or("")
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
+    }
+}
+
+/// A replacement of the bytes in `span` by `text`. An empty span inserts.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Edit {
+    pub span: Span,
+    pub text: String,
+}
+
+impl Edit {
+    pub fn replace(span: Span, text: impl Into<String>) -> Self {
+        Edit { span, text: text.into() }
+    }
+
+    pub fn insert(at: usize, text: impl Into<String>) -> Self {
+        Edit { span: Span::empty(at), text: text.into() }
+    }
+
+    pub fn delete(span: Span) -> Self {
+        Edit { span, text: String::new() }
+    }
+}
+
+/// Apply non-overlapping edits to `src`. Edits are applied in span order;
+/// an edit that overlaps one already applied is an error (`None`).
+pub fn apply_edits(src: &str, edits: &[Edit]) -> Option<String> {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.span.start, e.span.end));
+    let mut out = String::with_capacity(src.len() + 16);
+    let mut at = 0usize;
+    for e in sorted {
+        if e.span.start < at || e.span.end > src.len() || !src.is_char_boundary(e.span.start) || !src.is_char_boundary(e.span.end) {
+            return None;
+        }
+        out.push_str(&src[at..e.span.start]);
+        out.push_str(&e.text);
+        at = e.span.end;
+    }
+    out.push_str(&src[at..]);
+    Some(out)
+}
+
+/// Why a string could not be parsed: a message, the exact span at fault,
+/// and, where one exists, what the parser expected there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ParseError {
+    pub message: String,
+    pub span: Span,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+}
+
+impl ParseError {
+    pub fn new(message: impl Into<String>, span: Span) -> Self {
+        ParseError { message: message.into(), span, expected: None }
+    }
+
+    pub fn expected(mut self, what: impl Into<String>) -> Self {
+        self.expected = Some(what.into());
+        self
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at {}", self.message, self.span)?;
+        if let Some(exp) = &self.expected {
+            write!(f, " (expected {exp})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// How a particular client splits a string of a given [`Form`].
+///
+/// Most forms have one grammar; where real clients disagree about how the
+/// same bytes split into parts, the dialect picks the client's algorithm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dialect {
+    /// libpq's `conninfo_uri_parse` / `conninfo_parse`.
+    Libpq,
+    /// WHATWG / RFC 3986 URL parsers (node-postgres, Prisma's `url` crate, mysql2).
+    Whatwg,
+    /// pgjdbc's `Driver.parseURL`.
+    Pgjdbc,
+    /// MySQL Shell / X DevAPI "URI-like" strings.
+    MysqlShell,
+    /// MySQL Connector/J and MariaDB Connector/J `jdbc:` URLs.
+    ConnectorJ,
+    /// go-sql-driver/mysql DSNs.
+    GoMysql,
+    /// Microsoft.Data.SqlClient's connection-string grammar.
+    SqlClient,
+    /// ODBC attribute strings (`{…}` with `}}`).
+    Odbc,
+    /// mssql-jdbc's `Util.parseUrl`.
+    MssqlJdbc,
+    /// `@tediousjs/connection-string`.
+    Tedious,
+    /// Prisma's `connection-string` crate (`sqlserver://…;k=v`).
+    PrismaJdbc,
+}
+
+/// Parse `input` as `form`, splitting it the way `dialect` does.
+pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, ParseError> {
+    match form {
+        Form::PostgresUrl | Form::MysqlUrl | Form::PgJdbc | Form::MysqlJdbc => url::parse(input, form, dialect),
+        Form::LibpqKeywords => libpq_kv::parse(input),
+        Form::GoMysqlDsn => go_mysql::parse(input),
+        Form::AdoNet | Form::Odbc | Form::SqlServerJdbc | Form::PrismaSqlServer => semicolon::parse(input, form, dialect),
+    }
+}
+
+/// Detect the form of `input` and parse it with the form's default dialect.
+pub fn parse_auto(input: &str) -> Result<Tree<'_>, ParseError> {
+    let form = detect(input)?;
+    parse(input, form, form.default_dialect())
+}
+
+/// Whether a parameter key names a secret whose value must never be
+/// printed (`password`, `pwd`, `sslpassword`, `trustStorePassword` …).
+pub fn is_secret_key(key: &str) -> bool {
+    let k = key.trim();
+    if k.eq_ignore_ascii_case("pwd") || k.eq_ignore_ascii_case("pass") {
+        return true;
+    }
+    const MARKERS: [&str; 5] = ["password", "passwd", "secret", "token", "passphrase"];
+    MARKERS.iter().any(|m| k.as_bytes().windows(m.len()).any(|w| w.eq_ignore_ascii_case(m.as_bytes())))
+}
