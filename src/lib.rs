@@ -9,6 +9,8 @@
 //! - [`report`] renders diagnostics; [`fix`] applies fixes and writes files.
 
 pub mod cli;
+pub mod fix;
 pub mod model;
 pub mod report;
+pub mod sources;
 pub mod syntax;

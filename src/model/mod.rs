@@ -478,6 +478,35 @@ impl Interpretation {
     }
 }
 
+/// A parameter assignment in a client's canonical spelling.
+pub type Assignment = (&'static str, &'static str);
+
+/// How a client spells TLS settings: what the fixer writes to reach a
+/// posture. Levels the client cannot express are `None`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TlsVocabulary {
+    /// Encryption required, server not authenticated.
+    pub require: Option<&'static [Assignment]>,
+    /// Encryption required, chain verified against the CA, host name not checked.
+    pub verify_ca: Option<&'static [Assignment]>,
+    /// Encryption required, chain and host name verified.
+    pub verify_full: Option<&'static [Assignment]>,
+    /// The parameter that names a CA file, if the client has one.
+    pub ca_file: Option<&'static str>,
+    /// Legacy or weakening parameters to remove when tightening
+    /// (`requiressl`, `useSSL`, `sslfactory` …).
+    pub remove: &'static [&'static str],
+}
+
+/// How `client` spells TLS settings for `database`.
+pub fn tls_vocabulary(client: Client, database: Database) -> TlsVocabulary {
+    match database {
+        Database::Postgres => postgres::vocabulary(client),
+        Database::Mysql => mysql::vocabulary(client),
+        Database::SqlServer => mssql::vocabulary(client),
+    }
+}
+
 /// Read `tree` as `client` does.
 pub fn interpret(tree: &Tree<'_>, client: Client, opts: &Options) -> Interpretation {
     match tree.form.database() {

@@ -1,5 +1,5 @@
 //! Placeholder until the client models land.
-use super::{Client, Interpretation, Options, Settings, TlsPosture};
+use super::{Client, Interpretation, Options, Settings, TlsPosture, TlsVocabulary};
 use crate::syntax::Tree;
 use crate::syntax::detect::Database;
 
@@ -12,4 +12,8 @@ pub fn interpret(_tree: &Tree<'_>, client: Client, _opts: &Options) -> Interpret
         tls: TlsPosture::off(),
         issues: Vec::new(),
     }
+}
+
+pub fn vocabulary(_client: Client) -> TlsVocabulary {
+    TlsVocabulary::default()
 }

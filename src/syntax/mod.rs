@@ -18,6 +18,7 @@ pub mod decode;
 pub mod detect;
 pub mod go_mysql;
 pub mod libpq_kv;
+pub mod mysql_jdbc;
 pub mod semicolon;
 pub mod url;
 
@@ -199,7 +200,8 @@ pub enum Dialect {
 /// Parse `input` as `form`, splitting it the way `dialect` does.
 pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, ParseError> {
     match form {
-        Form::PostgresUrl | Form::MysqlUrl | Form::PgJdbc | Form::MysqlJdbc => url::parse(input, form, dialect),
+        Form::PostgresUrl | Form::MysqlUrl | Form::PgJdbc => url::parse(input, form, dialect),
+        Form::MysqlJdbc => mysql_jdbc::parse(input, dialect),
         Form::LibpqKeywords => libpq_kv::parse(input),
         Form::GoMysqlDsn => go_mysql::parse(input),
         Form::AdoNet | Form::Odbc | Form::SqlServerJdbc | Form::PrismaSqlServer => semicolon::parse(input, form, dialect),

@@ -1,0 +1,1 @@
+//! Applying fixes: edits, fixpoint, atomic writes.

@@ -1,0 +1,1 @@
+//! Finding connection strings in files and mapping edits back to them.
