@@ -1,0 +1,6 @@
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+mod check;
+
+fuzz_target!(|input: &str| check::check(dblint::syntax::Form::MysqlJdbc, input));
