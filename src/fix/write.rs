@@ -60,6 +60,8 @@
 //!   no scheme closes it.
 //! - Extended attributes, ACLs and security labels of the original are not copied; only the
 //!   permission bits and the owner/group are.
+//! - File identity (device and inode) is known on Unix only; elsewhere a file replaced by
+//!   another with the very same content is not noticed (nothing is lost: the content is equal).
 //! - The file written is the one that was read: if a symlink is re-pointed between
 //!   [`Snapshot::read`] and [`write_atomic`], the old target is checked and written.
 //!
