@@ -28,6 +28,7 @@ pub struct Hit {
 
 /// The checks rule files can name.
 pub const CHECKS: &[&str] = &[
+    "source-error",
     "parse-error",
     "unknown-parameter",
     "invalid-value",
