@@ -47,7 +47,7 @@ pub struct Outcome<T> {
 }
 
 /// Fixes to apply this round: at or above `level`, non-overlapping, in order.
-fn choose(diags: &[Diagnostic], level: Applicability, refused: &[Refused]) -> Vec<(&Diagnostic, Vec<Edit>)> {
+fn choose<'d>(diags: &'d [Diagnostic], level: Applicability, refused: &[Refused]) -> Vec<(&'d Diagnostic, Vec<Edit>)> {
     let mut candidates: Vec<(&Diagnostic, Vec<Edit>)> = diags
         .iter()
         .filter_map(|d| d.fix.as_ref().filter(|f| f.applicability >= level && !f.edits.is_empty()).map(|f| (d, f.edits.clone())))
