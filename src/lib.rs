@@ -12,5 +12,6 @@ pub mod cli;
 pub mod fix;
 pub mod model;
 pub mod report;
+pub mod rules;
 pub mod sources;
 pub mod syntax;

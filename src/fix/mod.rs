@@ -1,1 +1,3 @@
 //! Applying fixes: edits, fixpoint, atomic writes.
+
+pub mod write;

@@ -493,6 +493,14 @@ pub struct TlsVocabulary {
     pub verify_full: Option<&'static [Assignment]>,
     /// The parameter that names a CA file, if the client has one.
     pub ca_file: Option<&'static str>,
+    /// What to add so that verification uses the operating system's trust
+    /// store, when that is not the client's default (libpq:
+    /// `sslrootcert=system`; pgjdbc: `sslfactory=…DefaultJavaSSLFactory`).
+    /// `None` when the default already is the system store.
+    pub system_ca: Option<&'static [Assignment]>,
+    /// What to write so the client refuses anything older than TLS 1.2
+    /// (`ssl_min_protocol_version=TLSv1.2`, `tlsVersions=TLSv1.2,TLSv1.3` …).
+    pub min_tls12: Option<&'static [Assignment]>,
     /// Legacy or weakening parameters to remove when tightening
     /// (`requiressl`, `useSSL`, `sslfactory` …).
     pub remove: &'static [&'static str],

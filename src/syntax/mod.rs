@@ -16,6 +16,7 @@
 
 pub mod decode;
 pub mod detect;
+pub mod edit;
 pub mod go_mysql;
 pub mod libpq_kv;
 pub mod mysql_jdbc;

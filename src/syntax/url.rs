@@ -223,6 +223,25 @@ fn parse_query(b: &mut TreeBuilder<'_>, fragment: bool) {
     }
 }
 
+/// Percent-encode a query key or value so that every URL client reads it
+/// back unchanged: everything but RFC 3986 unreserved characters and a few
+/// harmless sub-delimiters is encoded.
+pub fn encode_query_component(v: &str) -> std::borrow::Cow<'_, str> {
+    let keep = |b: u8| b.is_ascii_alphanumeric() || b"-._~/:,".contains(&b);
+    if v.bytes().all(keep) {
+        return std::borrow::Cow::Borrowed(v);
+    }
+    let mut out = String::with_capacity(v.len() + 8);
+    for b in v.bytes() {
+        if keep(b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

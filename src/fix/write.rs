@@ -1,0 +1,700 @@
+//! Writing fixed files so that nothing is ever lost.
+//!
+//! A fix rewrites a file that often holds passwords (`.env`, mode `0600`, sometimes a symlink
+//! managed by stow or chezmoi). Truncating it and writing in place loses the file when the
+//! process is interrupted half-way (a known failure of other fixers), and a careless
+//! temp-file-and-rename resets permissions, replaces symlinks and splits hard links. This module
+//! does the rename carefully:
+//!
+//! 1. [`Snapshot::read`] reads the file through any symlinks and remembers what it read: the
+//!    real path, the bytes, the length, the modification time and the file's identity
+//!    (device and inode on Unix).
+//! 2. [`write_atomic`] writes the new content to a temporary file in the *target's own*
+//!    directory, gives it the original's permission bits and owner/group, flushes it
+//!    (`fsync`), checks that the file on disk is still exactly what was read (identity,
+//!    length, permissions and every byte of content — a modification time alone proves
+//!    nothing), renames the temporary file over the target and flushes the directory.
+//!
+//! A process killed at any moment therefore leaves the file either wholly old or wholly new,
+//! never empty, torn or missing (`tests/write_crash.rs` kills a writer with `SIGKILL` 200 times
+//! at random moments to check this).
+//!
+//! # What is refused, and why
+//!
+//! Every refusal leaves the target untouched and removes the temporary files made so far.
+//!
+//! - **Changed on disk** ([`WriteError::Changed`]): another program (an editor, a second run)
+//!   wrote the file after it was read; overwriting would lose that edit.
+//! - **Read-only** ([`WriteError::ReadOnly`]): a rename does not need write permission on the
+//!   file itself, so it would silently defeat a `chmod a-w`. Refused even for root.
+//! - **Several hard links** ([`WriteError::HardLinked`]): a rename gives this name a new file
+//!   while the other names keep the old one, silently splitting what the user linked
+//!   together. Writing in place instead would keep the link but would not be atomic. Neither
+//!   is what a careful user expects, so dblint refuses and says so; the user can break the
+//!   link deliberately (`cp --remove-destination`) or edit the file by hand.
+//! - **Owner or group that cannot be kept** ([`WriteError::OwnerNotKept`]): the replacement
+//!   would belong to whoever runs dblint, which can widen who may read the secrets in it.
+//! - **Backing up a backup** ([`WriteError::BackupOfBackup`]): `FILE.bak.bak` chains are
+//!   debris, never wanted.
+//!
+//! # Backups
+//!
+//! Off by default. With [`WriteOptions::backup`] the original content is kept as `FILE.bak`
+//! next to the real file (beside a symlink's *target*, not the link), written the same safe
+//! way (temporary file, original permissions and owner, `fsync`, rename), replacing an older
+//! `FILE.bak` if there is one. The backup is put in place just before the file is replaced; if
+//! that last rename fails, the backup (then a copy of the untouched file) stays.
+//!
+//! # Temporary files
+//!
+//! Temporary files are hidden and named `.FILE.dblint-PID-XXXXXX.tmp` after the file they
+//! replace and the writing process. A process killed between creating one and renaming it
+//! leaves it behind; it is never read as the target, and on Linux the next write to the same
+//! file removes those whose process no longer exists ([`remove_stale_temp_files`]). Elsewhere
+//! they stay until removed by hand.
+//!
+//! # Limits
+//!
+//! - Between the final check and the rename there is a window of microseconds in which a
+//!   concurrent writer's change would still be lost; without locks that every editor honours,
+//!   no scheme closes it.
+//! - Extended attributes, ACLs and security labels of the original are not copied; only the
+//!   permission bits and the owner/group are.
+//! - File identity (device and inode) is known on Unix only; elsewhere a file replaced by
+//!   another with the very same content is not noticed (nothing is lost: the content is equal).
+//! - The file written is the one that was read: if a symlink is re-pointed between
+//!   [`Snapshot::read`] and [`write_atomic`], the old target is checked and written.
+//!
+//! Error messages name paths and causes only, never file content.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::fs::{self, File, Metadata};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use tempfile::{Builder, NamedTempFile};
+
+/// Marker between the target's name and the writer's process id in temporary file names.
+const TEMP_MARKER: &str = ".dblint-";
+/// Extension of temporary files.
+const TEMP_SUFFIX: &str = ".tmp";
+/// Extension appended to the file name of a backup.
+const BACKUP_SUFFIX: &str = ".bak";
+/// Buffer size used when comparing the file on disk with the snapshot.
+const COMPARE_CHUNK: usize = 64 * 1024;
+
+/// A file as it was read: real path, content, and what is needed to notice a later change.
+///
+/// Its `Debug` output shows the content's length, never the content.
+pub struct Snapshot {
+    path: PathBuf,
+    target: PathBuf,
+    content: Vec<u8>,
+    stamp: Stamp,
+}
+
+/// What identifies a version of a file on disk besides its content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    id: FileId,
+}
+
+/// Identity of a file independent of its name (device and inode on Unix; nothing elsewhere).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FileId {
+    #[cfg(unix)]
+    dev: u64,
+    #[cfg(unix)]
+    ino: u64,
+}
+
+impl FileId {
+    fn of(meta: &Metadata) -> Self {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            FileId { dev: meta.dev(), ino: meta.ino() }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = meta;
+            FileId {}
+        }
+    }
+}
+
+impl Stamp {
+    fn of(meta: &Metadata) -> Self {
+        Stamp { len: meta.len(), modified: meta.modified().ok(), id: FileId::of(meta) }
+    }
+}
+
+impl fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("path", &self.path)
+            .field("target", &self.target)
+            .field("content", &format_args!("<{} bytes>", self.content.len()))
+            .field("stamp", &self.stamp)
+            .finish()
+    }
+}
+
+impl Snapshot {
+    /// Reads `path`, following symlinks to the real file, and remembers its state.
+    ///
+    /// Fails if the path does not exist, is not a regular file (directories, devices and
+    /// FIFOs are refused before they are opened), or changed while it was being read.
+    pub fn read(path: impl AsRef<Path>) -> Result<Snapshot, WriteError> {
+        let path = path.as_ref().to_path_buf();
+        let read_error = |source| WriteError::Read { path: path.clone(), source };
+        let target = fs::canonicalize(&path).map_err(read_error)?;
+        let meta = fs::metadata(&target).map_err(read_error)?;
+        if !meta.is_file() {
+            return Err(WriteError::NotAFile { path });
+        }
+        let mut file = File::open(&target).map_err(read_error)?;
+        let before = file.metadata().map_err(read_error)?;
+        if !before.is_file() || FileId::of(&before) != FileId::of(&meta) {
+            return Err(WriteError::Changed { path });
+        }
+        let mut content = Vec::new();
+        file.read_to_end(&mut content).map_err(read_error)?;
+        let after = file.metadata().map_err(read_error)?;
+        let stamp = Stamp::of(&after);
+        if stamp != Stamp::of(&before) || stamp.len != content.len() as u64 {
+            return Err(WriteError::Changed { path });
+        }
+        Ok(Snapshot { path, target, content, stamp })
+    }
+
+    /// The path as given to [`Snapshot::read`] (possibly a symlink); errors name this path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The real file behind [`Snapshot::path`], with every symlink resolved; this is the file
+    /// that [`write_atomic`] replaces.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// The bytes that were read.
+    pub fn content(&self) -> &[u8] {
+        &self.content
+    }
+
+    /// The modification time that was read, where the platform has one.
+    pub fn modified(&self) -> Option<SystemTime> {
+        self.stamp.modified
+    }
+
+    /// Checks that the file on disk is still the one that was read: same identity, same
+    /// length and, byte for byte, the same content (comparing the bytes themselves is stronger
+    /// than comparing a hash or a modification time). A changed modification time alone is
+    /// not a change (`touch`).
+    ///
+    /// Returns [`WriteError::Changed`] if anything differs or the file is gone.
+    pub fn check_unchanged(&self) -> Result<(), WriteError> {
+        self.current().map(drop)
+    }
+
+    /// Re-reads the target and returns its metadata if it still matches the snapshot.
+    fn current(&self) -> Result<Metadata, WriteError> {
+        let changed = || WriteError::Changed { path: self.path.clone() };
+        let io_error = |source| WriteError::Io { path: self.path.clone(), action: "re-read", source };
+        // Look before opening: a FIFO put in the file's place would block `open`.
+        match fs::symlink_metadata(&self.target) {
+            Ok(meta) if meta.is_file() && FileId::of(&meta) == self.stamp.id => {}
+            Ok(_) => return Err(changed()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(changed()),
+            Err(e) => return Err(io_error(e)),
+        }
+        let mut file = match File::open(&self.target) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(changed()),
+            Err(e) => return Err(io_error(e)),
+        };
+        let meta = file.metadata().map_err(io_error)?;
+        if !meta.is_file() || FileId::of(&meta) != self.stamp.id || meta.len() != self.stamp.len {
+            return Err(changed());
+        }
+        if !same_content(&mut file, &self.content).map_err(io_error)? {
+            return Err(changed());
+        }
+        Ok(meta)
+    }
+}
+
+/// Whether `reader` yields exactly `expected`, compared chunk by chunk.
+fn same_content(reader: &mut impl Read, expected: &[u8]) -> io::Result<bool> {
+    let mut buf = vec![0u8; COMPARE_CHUNK];
+    let mut rest = expected;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            return Ok(rest.is_empty());
+        }
+        let (Some(got), Some(want)) = (buf.get(..n), rest.get(..n)) else {
+            return Ok(false);
+        };
+        if got != want {
+            return Ok(false);
+        }
+        rest = rest.get(n..).unwrap_or_default();
+    }
+}
+
+/// How [`write_atomic`] writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// Keep the original content as `FILE.bak` beside the real file (off by default).
+    pub backup: bool,
+}
+
+/// What [`write_atomic`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use]
+pub enum Outcome {
+    /// The new content equals the old; nothing was written, not even a backup.
+    Unchanged,
+    /// The file was replaced.
+    Written {
+        /// Where the original content was kept, when a backup was asked for.
+        backup: Option<PathBuf>,
+        /// How many temporary files left by killed writers were removed (see
+        /// [`remove_stale_temp_files`]).
+        stale_temp_files_removed: usize,
+    },
+}
+
+/// Why a file could not be read or written. Messages name the path and the cause, never the
+/// content. Every variant but [`WriteError::NotDurable`] means the file was left untouched.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum WriteError {
+    /// The file could not be read.
+    Read {
+        /// The path as given.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+    /// The path is not a regular file (a directory, device, FIFO …).
+    NotAFile {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// The file changed on disk since it was read (or while it was being read).
+    Changed {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// The file is read-only (no write permission bit, or on a read-only file system).
+    ReadOnly {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// The file has several hard links, which replacing it would split.
+    HardLinked {
+        /// The path as given.
+        path: PathBuf,
+        /// Its number of links.
+        links: u64,
+    },
+    /// The directory holding the file does not allow creating the replacement.
+    DirectoryNotWritable {
+        /// The path as given.
+        path: PathBuf,
+        /// The real file's directory.
+        dir: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+    /// The replacement could not be given the original's owner and group.
+    OwnerNotKept {
+        /// The path as given.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+    /// A backup was asked for a file whose name already ends in `.bak`.
+    BackupOfBackup {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// Another I/O step failed before the file was replaced.
+    Io {
+        /// The path as given.
+        path: PathBuf,
+        /// What was being done, as a verb phrase taking the path as object.
+        action: &'static str,
+        /// The cause.
+        source: io::Error,
+    },
+    /// The file was replaced, but its directory could not be flushed to disk, so the
+    /// replacement may not survive a power loss.
+    NotDurable {
+        /// The path as given.
+        path: PathBuf,
+        /// The real file's directory.
+        dir: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+}
+
+impl WriteError {
+    /// The path the error is about, as given to [`Snapshot::read`].
+    pub fn path(&self) -> &Path {
+        match self {
+            WriteError::Read { path, .. }
+            | WriteError::NotAFile { path }
+            | WriteError::Changed { path }
+            | WriteError::ReadOnly { path }
+            | WriteError::HardLinked { path, .. }
+            | WriteError::DirectoryNotWritable { path, .. }
+            | WriteError::OwnerNotKept { path, .. }
+            | WriteError::BackupOfBackup { path }
+            | WriteError::Io { path, .. }
+            | WriteError::NotDurable { path, .. } => path,
+        }
+    }
+}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WriteError::Read { path, source } => {
+                write!(f, "cannot read {}: {source}", path.display())
+            }
+            WriteError::NotAFile { path } => {
+                write!(f, "{} is not a regular file", path.display())
+            }
+            WriteError::Changed { path } => write!(f, "{} changed on disk since it was read; not overwritten", path.display()),
+            WriteError::ReadOnly { path } => {
+                write!(f, "{} is read-only; not overwritten", path.display())
+            }
+            WriteError::HardLinked { path, links } => write!(
+                f,
+                "{} has {links} hard links and replacing it would split them; not overwritten \
+                 (break the link first, e.g. with `cp --remove-destination`, or edit it by hand)",
+                path.display()
+            ),
+            WriteError::DirectoryNotWritable { path, dir, source } => {
+                write!(f, "cannot create a file in {} to replace {}: {source}; not overwritten", dir.display(), path.display())
+            }
+            WriteError::OwnerNotKept { path, source } => write!(
+                f,
+                "cannot give the rewritten {} its original owner and group: {source}; \
+                 not overwritten",
+                path.display()
+            ),
+            WriteError::BackupOfBackup { path } => {
+                write!(f, "{} is itself a backup; refusing to back it up as another `{BACKUP_SUFFIX}` file", path.display())
+            }
+            WriteError::Io { path, action, source } => write!(f, "cannot {action} {}: {source}; not overwritten", path.display()),
+            WriteError::NotDurable { path, dir, source } => {
+                write!(f, "{} was replaced, but flushing {} to disk failed: {source}", path.display(), dir.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for WriteError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WriteError::Read { source, .. }
+            | WriteError::DirectoryNotWritable { source, .. }
+            | WriteError::OwnerNotKept { source, .. }
+            | WriteError::Io { source, .. }
+            | WriteError::NotDurable { source, .. } => Some(source),
+            WriteError::NotAFile { .. }
+            | WriteError::Changed { .. }
+            | WriteError::ReadOnly { .. }
+            | WriteError::HardLinked { .. }
+            | WriteError::BackupOfBackup { .. } => None,
+        }
+    }
+}
+
+/// Replaces the file read into `snapshot` with `new_content`, atomically.
+///
+/// Writes through symlinks to the real file (links stay links), keeps its permission bits and
+/// owner/group, refuses if the file changed since it was read, and never leaves the file
+/// empty, torn or missing, whenever the process is stopped. Content equal to the snapshot's
+/// is not written at all ([`Outcome::Unchanged`]). See the [module documentation](self) for
+/// every refusal and its reason.
+pub fn write_atomic(snapshot: &Snapshot, new_content: &[u8], options: &WriteOptions) -> Result<Outcome, WriteError> {
+    if new_content == snapshot.content.as_slice() {
+        return Ok(Outcome::Unchanged);
+    }
+    let path = &snapshot.path;
+    let target = &snapshot.target;
+    let meta = snapshot.current()?;
+    if is_read_only(&meta) {
+        return Err(WriteError::ReadOnly { path: path.clone() });
+    }
+    let links = link_count(&meta);
+    if links > 1 {
+        return Err(WriteError::HardLinked { path: path.clone(), links });
+    }
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return Err(WriteError::NotAFile { path: path.clone() });
+    };
+    let backup = if options.backup {
+        if name.as_encoded_bytes().ends_with(BACKUP_SUFFIX.as_bytes()) {
+            return Err(WriteError::BackupOfBackup { path: path.clone() });
+        }
+        let mut backup_name = name.to_os_string();
+        backup_name.push(BACKUP_SUFFIX);
+        Some(dir.join(backup_name))
+    } else {
+        None
+    };
+
+    // Best effort: a leftover temporary file is harmless, so failing to remove one is no error.
+    let stale_temp_files_removed = remove_stale_temp_files(target).unwrap_or(0);
+
+    // Both temporary files are complete and on disk before the last check, so that the window
+    // between that check and the renames is as short as it can be.
+    let temp = prepare_temp(snapshot, dir, &meta, new_content)?;
+    let backup_temp = match &backup {
+        Some(_) => Some(prepare_temp(snapshot, dir, &meta, &snapshot.content)?),
+        None => None,
+    };
+    let now = snapshot.current()?;
+    if !same_access(&meta, &now) {
+        return Err(WriteError::Changed { path: path.clone() });
+    }
+    if let (Some(backup_temp), Some(backup)) = (backup_temp, &backup) {
+        // On failure the returned temporary file is dropped, which deletes it.
+        backup_temp.persist(backup).map_err(|e| WriteError::Io { path: path.clone(), action: "back up", source: e.error })?;
+    }
+    temp.persist(target).map_err(|e| WriteError::Io { path: path.clone(), action: "replace", source: e.error })?;
+    sync_dir(dir).map_err(|source| WriteError::NotDurable { path: path.clone(), dir: dir.to_path_buf(), source })?;
+    Ok(Outcome::Written { backup, stale_temp_files_removed })
+}
+
+/// Creates a temporary file in `dir` holding `content`, with the permissions and owner of
+/// `meta`, flushed to disk. It is deleted when dropped unless persisted.
+fn prepare_temp(snapshot: &Snapshot, dir: &Path, meta: &Metadata, content: &[u8]) -> Result<NamedTempFile, WriteError> {
+    let path = &snapshot.path;
+    let io_error = |action| move |source| WriteError::Io { path: path.clone(), action, source };
+    let mut temp =
+        Builder::new().prefix(&temp_prefix(&snapshot.target)).suffix(TEMP_SUFFIX).tempfile_in(dir).map_err(|source| {
+            match source.kind() {
+                io::ErrorKind::PermissionDenied => WriteError::DirectoryNotWritable { path: path.clone(), dir: dir.to_path_buf(), source },
+                io::ErrorKind::ReadOnlyFilesystem => WriteError::ReadOnly { path: path.clone() },
+                _ => io_error("create a temporary file to replace")(source),
+            }
+        })?;
+    copy_access(temp.as_file(), meta, path)?;
+    temp.write_all(content).map_err(io_error("write a temporary copy of"))?;
+    temp.as_file().sync_all().map_err(io_error("flush a temporary copy of"))?;
+    Ok(temp)
+}
+
+/// Gives `file` the owner, group and permission bits described by `meta`.
+fn copy_access(file: &File, meta: &Metadata, path: &Path) -> Result<(), WriteError> {
+    let io_error = |source| WriteError::Io { path: path.to_path_buf(), action: "set the permissions of a temporary copy of", source };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt, fchown};
+        let mine = file.metadata().map_err(io_error)?;
+        // An owner without the owner's write bit (say mode 0464) may not write the file even
+        // though some write bit is set; a rename would bypass that.
+        if mine.uid() != 0 && mine.uid() == meta.uid() && meta.mode() & 0o200 == 0 {
+            return Err(WriteError::ReadOnly { path: path.to_path_buf() });
+        }
+        let uid = (mine.uid() != meta.uid()).then_some(meta.uid());
+        let gid = (mine.gid() != meta.gid()).then_some(meta.gid());
+        if uid.is_some() || gid.is_some() {
+            fchown(file, uid, gid).map_err(|source| WriteError::OwnerNotKept { path: path.to_path_buf(), source })?;
+        }
+        // After `fchown`, which may clear the set-user-ID and set-group-ID bits.
+        file.set_permissions(fs::Permissions::from_mode(meta.mode() & 0o7777)).map_err(io_error)?;
+    }
+    #[cfg(not(unix))]
+    {
+        file.set_permissions(meta.permissions()).map_err(io_error)?;
+    }
+    Ok(())
+}
+
+/// Whether `a` and `b` have the same permissions and owner (the ones given to the replacement).
+fn same_access(a: &Metadata, b: &Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        a.mode() == b.mode() && a.uid() == b.uid() && a.gid() == b.gid()
+    }
+    #[cfg(not(unix))]
+    {
+        a.permissions() == b.permissions()
+    }
+}
+
+/// Whether no write permission bit is set (for anyone): the owner's explicit "do not modify".
+fn is_read_only(meta: &Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.mode() & 0o222 == 0
+    }
+    #[cfg(not(unix))]
+    {
+        meta.permissions().readonly()
+    }
+}
+
+/// The number of hard links to the file (1 where the platform does not say).
+fn link_count(meta: &Metadata) -> u64 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.nlink()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        1
+    }
+}
+
+/// Flushes a directory entry change (the rename) to disk. File systems that cannot flush a
+/// directory report `EINVAL`; there is nothing more to do on them.
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        match File::open(dir).and_then(|d| d.sync_all()) {
+            Err(e) if matches!(e.kind(), io::ErrorKind::InvalidInput | io::ErrorKind::Unsupported) => Ok(()),
+            other => other,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+/// `.NAME.dblint-PID-`: the start of this process's temporary files for `target`.
+fn temp_prefix(target: &Path) -> OsString {
+    let mut prefix = OsString::from(".");
+    if let Some(name) = target.file_name() {
+        prefix.push(name);
+    }
+    prefix.push(TEMP_MARKER);
+    prefix.push(std::process::id().to_string());
+    prefix.push("-");
+    prefix
+}
+
+/// Removes the temporary files that writers killed mid-write left beside `target` (the real
+/// file, as [`Snapshot::target`] gives it), and returns how many were removed.
+///
+/// A temporary file is stale when the process named in it no longer exists. Files of live
+/// processes (including this one) and every other file are left alone. This needs `/proc` and
+/// is done on Linux only; elsewhere it removes nothing. [`write_atomic`] calls it before
+/// each write.
+pub fn remove_stale_temp_files(target: &Path) -> io::Result<usize> {
+    #[cfg(target_os = "linux")]
+    {
+        let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+            return Ok(0);
+        };
+        if !Path::new("/proc/self").exists() {
+            return Ok(0);
+        }
+        let mut start = b".".to_vec();
+        start.extend_from_slice(name.as_encoded_bytes());
+        start.extend_from_slice(TEMP_MARKER.as_bytes());
+        let own = std::process::id();
+        let mut removed = 0;
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            let file_name = entry.file_name();
+            let Some(pid) = temp_file_pid(file_name.as_encoded_bytes(), &start) else {
+                continue;
+            };
+            if pid == own || Path::new("/proc").join(pid.to_string()).exists() {
+                continue;
+            }
+            if !entry.file_type()?.is_file() {
+                continue;
+            }
+            match fs::remove_file(entry.path()) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(removed)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = target;
+        Ok(0)
+    }
+}
+
+/// The process id in a temporary file name `START PID - RANDOM .tmp`, if `name` is one.
+#[cfg(target_os = "linux")]
+fn temp_file_pid(name: &[u8], start: &[u8]) -> Option<u32> {
+    let rest = name.strip_prefix(start)?.strip_suffix(TEMP_SUFFIX.as_bytes())?;
+    let dash = rest.iter().position(|&b| b == b'-')?;
+    let (digits, random) = rest.split_at(dash);
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) || random.len() < 2 {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compares_content_across_chunks() {
+        let data: Vec<u8> = (0..(COMPARE_CHUNK * 2 + 17)).map(|i| (i % 251) as u8).collect();
+        assert!(same_content(&mut data.as_slice(), &data).unwrap());
+        let mut other = data.clone();
+        if let Some(last) = other.last_mut() {
+            *last ^= 1;
+        }
+        assert!(!same_content(&mut other.as_slice(), &data).unwrap());
+        assert!(!same_content(&mut &data[..data.len() - 1], &data).unwrap());
+        let longer = [data.as_slice(), b"x"].concat();
+        assert!(!same_content(&mut longer.as_slice(), &data).unwrap());
+        assert!(same_content(&mut &b""[..], b"").unwrap());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn parses_temp_file_names() {
+        let start = b"..env.dblint-";
+        assert_eq!(temp_file_pid(b"..env.dblint-123-abcdef.tmp", start), Some(123));
+        assert_eq!(temp_file_pid(b"..env.dblint-123-.tmp", start), None);
+        assert_eq!(temp_file_pid(b"..env.dblint--abc.tmp", start), None);
+        assert_eq!(temp_file_pid(b"..env.dblint-12x-abc.tmp", start), None);
+        assert_eq!(temp_file_pid(b"..env.dblint-123-abc.tmpx", start), None);
+        assert_eq!(temp_file_pid(b"..env.local.dblint-123-abc.tmp", start), None);
+        assert_eq!(temp_file_pid(b".env", start), None);
+    }
+
+    #[test]
+    fn temp_prefix_hides_and_names_the_writer() {
+        let prefix = temp_prefix(Path::new("/x/.env"));
+        let expected = format!("..env{TEMP_MARKER}{}-", std::process::id());
+        assert_eq!(prefix, OsString::from(expected));
+    }
+}
