@@ -74,6 +74,12 @@ pub fn param_key<'s>(tree: &Tree<'s>, p: &Param) -> Cow<'s, str> {
     key_text(tree.dialect, tree.key(p))
 }
 
+/// Split a data source (`[protocol:]host[\instance][,port]`) into parts;
+/// the spans of the returned [`Host`](super::Host) point into `text`.
+pub fn split_data_source(text: &str) -> super::Host {
+    host::split(text, Span::new(0, text.len()))
+}
+
 /// Undo Prisma's escapes: outside braces every ASCII character stands for
 /// itself; `{` opens an escape that the first `}` closes. `}` outside an
 /// escape is an ordinary character (`{abc;}}45}` reads `abc;}45}`).
