@@ -99,7 +99,12 @@ fn fixed_examples_fix_exactly() {
             let ctx = context(dir.path(), false, ex.env.as_deref());
             let (_, diags) = rules::lint_str(RuleSet::builtin(), &ex.before, client(&ex.client), &ctx, &Options::default(), &only(rule));
             let Some(fix) = diags.iter().find(|d| d.code == rule.id()).and_then(|d| d.fix.as_ref()) else {
-                failures.push(format!("{}: no fix for {:?} (diagnostics: {:?})", rule.id(), ex.before, diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
+                failures.push(format!(
+                    "{}: no fix for {:?} (diagnostics: {:?})",
+                    rule.id(),
+                    ex.before,
+                    diags.iter().map(|d| &d.message).collect::<Vec<_>>()
+                ));
                 continue;
             };
             match apply_edits(&ex.before, &fix.edits) {
@@ -202,7 +207,14 @@ examples:
     let r = set.find("ACME001").unwrap();
     assert_eq!(r.name(), "acme-prod-needs-our-ca");
     let sel = Selection { select: vec!["ACME".into()], ignore: vec![] };
-    let (_, d) = rules::lint_str(&set, "postgresql://app@main.db.acme.internal/app?sslmode=verify-full&sslrootcert=system", None, &Context::default(), &Options::default(), &sel);
+    let (_, d) = rules::lint_str(
+        &set,
+        "postgresql://app@main.db.acme.internal/app?sslmode=verify-full&sslrootcert=system",
+        None,
+        &Context::default(),
+        &Options::default(),
+        &sel,
+    );
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].message, "main.db.acme.internal must be verified against /etc/acme/ca.pem");
     // Redefining a built-in id is an error.

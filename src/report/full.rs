@@ -45,8 +45,14 @@ impl Palette {
 fn frame_line(file: &super::FileReport, line_span: crate::syntax::Span, from: usize, to: usize) -> (String, usize, usize) {
     // Redact piecewise so the underline still lands on the right characters.
     let before = file.redacted(crate::syntax::Span::new(line_span.start, from.clamp(line_span.start, line_span.end)));
-    let mid = file.redacted(crate::syntax::Span::new(from.clamp(line_span.start, line_span.end), to.clamp(from, line_span.end).max(from.clamp(line_span.start, line_span.end))));
-    let after = file.redacted(crate::syntax::Span::new(to.clamp(line_span.start, line_span.end).max(from.clamp(line_span.start, line_span.end)), line_span.end));
+    let mid = file.redacted(crate::syntax::Span::new(
+        from.clamp(line_span.start, line_span.end),
+        to.clamp(from, line_span.end).max(from.clamp(line_span.start, line_span.end)),
+    ));
+    let after = file.redacted(crate::syntax::Span::new(
+        to.clamp(line_span.start, line_span.end).max(from.clamp(line_span.start, line_span.end)),
+        line_span.end,
+    ));
     let start_col = before.chars().count();
     let width = mid.chars().count().max(1);
     (format!("{before}{mid}{after}"), start_col, width)

@@ -136,15 +136,22 @@ impl FileReport {
 
     /// `span`'s text with secrets redacted.
     pub fn redacted(&self, span: Span) -> String {
-        let secrets: Vec<Span> =
-            self.secrets.iter().filter(|s| s.overlaps(span)).map(|s| Span::new(s.start.max(span.start) - span.start, s.end.min(span.end) - span.start)).collect();
+        let secrets: Vec<Span> = self
+            .secrets
+            .iter()
+            .filter(|s| s.overlaps(span))
+            .map(|s| Span::new(s.start.max(span.start) - span.start, s.end.min(span.end) - span.start))
+            .collect();
         redact::redact_spans(span.text(&self.source), &secrets).into_owned()
     }
 
     /// An edit's replacement text as it may be shown: an edit that touches
     /// a secret shows [`redact::REDACTED`] instead of its content.
     pub fn shown_edit_text(&self, edit: &Edit) -> String {
-        let touches = self.secrets.iter().any(|s| s.overlaps(edit.span) || (edit.span.is_empty() && s.start < edit.span.start && edit.span.start < s.end));
+        let touches = self
+            .secrets
+            .iter()
+            .any(|s| s.overlaps(edit.span) || (edit.span.is_empty() && s.start < edit.span.start && edit.span.start < s.end));
         if touches { redact::REDACTED.to_string() } else { edit.text.clone() }
     }
 }

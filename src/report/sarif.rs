@@ -4,9 +4,9 @@
 //! position, so a different secret on a suppressed line is not hidden).
 
 use super::{LineIndex, Report};
-use crate::rules::spec::Scope;
 use crate::rules::Severity;
-use serde_json::{json, Value};
+use crate::rules::spec::Scope;
+use serde_json::{Value, json};
 use std::io::{self, Write};
 
 fn level(s: Severity) -> &'static str {

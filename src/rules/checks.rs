@@ -2,13 +2,13 @@
 //! from disk, provider-specific advice. A rule file names one with
 //! `check: NAME`; each returns the places it fires.
 
+use super::Context;
 use super::context::Provider;
 use super::diagnostic::{Applicability, Fix};
 use super::facts::Facts;
 use super::fixes::FixBuilder;
-use super::Context;
 use crate::model::{CaSource, Client, IssueKind, Options};
-use crate::syntax::{decode, edit, Edit, Span};
+use crate::syntax::{Edit, Span, decode, edit};
 use std::path::{Path, PathBuf};
 
 /// One place a check fires.
@@ -84,7 +84,13 @@ fn issues(facts: &Facts<'_, '_>, kind: IssueKind) -> Vec<Hit> {
         .issues
         .iter()
         .filter(|i| i.kind == kind && !covered(i))
-        .map(|i| Hit { span: i.span, vars: vec![("issue", i.message.clone())], fatal: i.fatal, suggestion: i.suggestion.clone(), ..Hit::default() })
+        .map(|i| Hit {
+            span: i.span,
+            vars: vec![("issue", i.message.clone())],
+            fatal: i.fatal,
+            suggestion: i.suggestion.clone(),
+            ..Hit::default()
+        })
         .collect()
 }
 
@@ -95,7 +101,8 @@ pub fn encode_userinfo(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut i = 0;
     while i < bytes.len() {
-        let is_escape = bytes[i] == b'%' && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit) && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+        let is_escape =
+            bytes[i] == b'%' && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit) && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
         if is_escape {
             out.push_str(&text[i..i + 3]);
             i += 3;
@@ -109,7 +116,13 @@ pub fn encode_userinfo(text: &str) -> String {
 }
 
 /// The fix of an issue-based hit, by action.
-pub fn issue_fix(facts: &Facts<'_, '_>, hit: &Hit, action: super::spec::FixAction, title: &str, applicability: Applicability) -> Option<Fix> {
+pub fn issue_fix(
+    facts: &Facts<'_, '_>,
+    hit: &Hit,
+    action: super::spec::FixAction,
+    title: &str,
+    applicability: Applicability,
+) -> Option<Fix> {
     use super::spec::FixAction;
     let tree = &facts.analysis.tree;
     let edits = match action {
@@ -216,7 +229,9 @@ fn ca_without_certificates(facts: &Facts<'_, '_>) -> Vec<Hit> {
         return Vec::new();
     }
     match read_certs(&ca.resolved) {
-        Some(certs) if certs.is_empty() => vec![Hit { span: ca.span, vars: vec![("path", ca.path.clone())], fatal: true, ..Hit::default() }],
+        Some(certs) if certs.is_empty() => {
+            vec![Hit { span: ca.span, vars: vec![("path", ca.path.clone())], fatal: true, ..Hit::default() }]
+        }
         _ => Vec::new(),
     }
 }
@@ -258,13 +273,22 @@ fn ca_expired(facts: &Facts<'_, '_>) -> Vec<Hit> {
     if !all {
         notes.push(format!("{} of {} certificates in the file are still valid", certs.len() - list.len(), certs.len()));
     }
-    vec![Hit { span: ca.span, vars: vec![("what", what.to_string()), ("certs", detail), ("path", ca.path.clone())], fatal: all_expired, notes, ..Hit::default() }]
+    vec![Hit {
+        span: ca.span,
+        vars: vec![("what", what.to_string()), ("certs", detail), ("path", ca.path.clone())],
+        fatal: all_expired,
+        notes,
+        ..Hit::default()
+    }]
 }
 
 /// Legacy RDS bundle names (`domain.md` §1.4).
 fn legacy_rds_name(path: &str) -> bool {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_ascii_lowercase();
-    name.starts_with("rds-combined-ca") || name.starts_with("rds-ca-2019") || name.starts_with("rds-ca-2015") || (name.starts_with("rds-ca-") && name.contains("2019-root"))
+    name.starts_with("rds-combined-ca")
+        || name.starts_with("rds-ca-2019")
+        || name.starts_with("rds-ca-2015")
+        || (name.starts_with("rds-ca-") && name.contains("2019-root"))
 }
 
 /// Certificates of the retired RDS generations: the 2015 root and regional
@@ -286,7 +310,11 @@ fn stale_rds_ca(facts: &Facts<'_, '_>) -> Vec<Hit> {
     if !by_name && (retired.is_empty() || current) {
         return Vec::new();
     }
-    let why = if by_name { format!("\"{}\" is a retired RDS bundle name", ca.path) } else { format!("it holds retired RDS certificates (\"{}\")", retired[0].subject_cn) };
+    let why = if by_name {
+        format!("\"{}\" is a retired RDS bundle name", ca.path)
+    } else {
+        format!("it holds retired RDS certificates (\"{}\")", retired[0].subject_cn)
+    };
     vec![Hit { span: ca.span, vars: vec![("why", why), ("path", ca.path.clone())], ..Hit::default() }]
 }
 
@@ -309,14 +337,19 @@ fn ca_provider_mismatch(facts: &Facts<'_, '_>) -> Vec<Hit> {
     let cns: Vec<&str> = certs.iter().map(|c| c.subject_cn.as_str()).collect();
     let why = match facts.provider {
         Some(Provider::RdsProxy) => {
-            let rds_bundle = name.starts_with("rds-") || name == "global-bundle.pem" || name.ends_with("-bundle.pem") || cns.iter().any(|c| c.starts_with("Amazon RDS"));
+            let rds_bundle = name.starts_with("rds-")
+                || name == "global-bundle.pem"
+                || name.ends_with("-bundle.pem")
+                || cns.iter().any(|c| c.starts_with("Amazon RDS"));
             let amazon_root = cns.iter().any(|c| c.starts_with("Amazon Root CA") || c.starts_with("Starfield"));
-            (rds_bundle && !amazon_root).then(|| "RDS Proxy presents ACM certificates from Amazon Root CA 1, which RDS CA bundles do not contain".to_string())
+            (rds_bundle && !amazon_root)
+                .then(|| "RDS Proxy presents ACM certificates from Amazon Root CA 1, which RDS CA bundles do not contain".to_string())
         }
         Some(Provider::AzurePostgres | Provider::AzureMysql | Provider::AzureSql) => {
             let retired = |s: &str| s.contains("baltimorecybertrustroot") || (s.contains("digicertglobalrootca") && !s.contains("g2"));
             let retired_cn = cns.iter().any(|c| *c == "Baltimore CyberTrust Root" || *c == "DigiCert Global Root CA");
-            let current_cn = cns.iter().any(|c| *c == "DigiCert Global Root G2" || c.starts_with("Microsoft RSA Root Certificate Authority 2017"));
+            let current_cn =
+                cns.iter().any(|c| *c == "DigiCert Global Root G2" || c.starts_with("Microsoft RSA Root Certificate Authority 2017"));
             ((retired(&name) && certs.is_empty()) || (retired_cn && !current_cn))
                 .then(|| "Azure moved to DigiCert Global Root G2 and Microsoft RSA Root Certificate Authority 2017; this file holds a retired root only".to_string())
         }
@@ -336,7 +369,11 @@ fn provider_recommendation(facts: &Facts<'_, '_>, opts: &Options) -> Vec<Hit> {
         for (k, v) in set {
             b.set(k, v);
         }
-        let fix = b.finish().map(|e| Fix { title: format!("Set {}", set.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")), applicability, edits: vec![e] });
+        let fix = b.finish().map(|e| Fix {
+            title: format!("Set {}", set.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")),
+            applicability,
+            edits: vec![e],
+        });
         hits.push(Hit { span: host_span, vars: vec![("advice", advice)], fix, ..Hit::default() });
     };
     let port = interp.endpoints.first().and_then(|e| e.port);
@@ -351,12 +388,16 @@ fn provider_recommendation(facts: &Facts<'_, '_>, opts: &Options) -> Vec<Hit> {
             &[("channel_binding", "require")],
             Applicability::Unsafe,
         ),
-        (Some(Provider::AzureSql), Client::MssqlJdbc) if settings.iter().all(|s| !s.name.eq_ignore_ascii_case("hostNameInCertificate")) => recommend(
-            "Azure SQL's connection strings name the certificate's host, *.database.windows.net, for JDBC".into(),
-            &[("hostNameInCertificate", "*.database.windows.net")],
-            Applicability::Unsafe,
-        ),
-        (Some(Provider::CloudSql), _) if !facts.certificate_names_host() && interp.tls.server_auth == crate::model::ServerAuth::ChainAndHost => {
+        (Some(Provider::AzureSql), Client::MssqlJdbc) if settings.iter().all(|s| !s.name.eq_ignore_ascii_case("hostNameInCertificate")) => {
+            recommend(
+                "Azure SQL's connection strings name the certificate's host, *.database.windows.net, for JDBC".into(),
+                &[("hostNameInCertificate", "*.database.windows.net")],
+                Applicability::Unsafe,
+            )
+        }
+        (Some(Provider::CloudSql), _)
+            if !facts.certificate_names_host() && interp.tls.server_auth == crate::model::ServerAuth::ChainAndHost =>
+        {
             let vocab = crate::model::tls_vocabulary(interp.client, interp.database);
             if let Some(ca) = vocab.verify_ca {
                 recommend(

@@ -99,7 +99,9 @@ impl Locality {
         if h.is_empty() || h.starts_with('/') || h.starts_with('@') || h.starts_with(r"\\.\pipe") {
             return Locality::Socket;
         }
-        if matches!(h.as_str(), "localhost" | "localhost.localdomain" | "ip6-localhost" | "(local)" | "." | "(localdb)") || h.ends_with(".localhost") {
+        if matches!(h.as_str(), "localhost" | "localhost.localdomain" | "ip6-localhost" | "(local)" | "." | "(localdb)")
+            || h.ends_with(".localhost")
+        {
             return Locality::Loopback;
         }
         if h.starts_with("(localdb)") || h.starts_with(r".\") || h.starts_with(r"(local)\") || h.starts_with(r"localhost\") {
@@ -110,7 +112,9 @@ impl Locality {
         if let Ok(ip) = addr.parse::<IpAddr>() {
             return match ip {
                 IpAddr::V4(v4) if v4.is_loopback() || v4.is_unspecified() => Locality::Loopback,
-                IpAddr::V4(v4) if v4.is_private() || v4.is_link_local() || (v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])) => {
+                IpAddr::V4(v4)
+                    if v4.is_private() || v4.is_link_local() || (v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])) =>
+                {
                     Locality::Private
                 }
                 IpAddr::V6(v6) if v6.is_loopback() || v6.is_unspecified() => Locality::Loopback,
@@ -220,7 +224,9 @@ impl Provider {
         if h.contains(".cluster-czrs8kj4isg7.") || (ends(".compute-1.amazonaws.com") && h.starts_with("ec2-")) {
             return Some(Provider::Heroku);
         }
-        let rds = ends(".rds.amazonaws.com") || ends(".rds.amazonaws.com.cn") || h.contains(".rds.") && (ends(".amazonaws.com") || ends(".amazonaws.com.cn"));
+        let rds = ends(".rds.amazonaws.com")
+            || ends(".rds.amazonaws.com.cn")
+            || h.contains(".rds.") && (ends(".amazonaws.com") || ends(".amazonaws.com.cn"));
         if rds {
             let labels: Vec<&str> = h.split('.').collect();
             let second = labels.get(1).copied().unwrap_or("");
@@ -232,7 +238,13 @@ impl Provider {
                 Provider::Rds
             });
         }
-        let azure_sql = [".database.windows.net", ".database.chinacloudapi.cn", ".database.usgovcloudapi.net", ".database.cloudapi.de", ".database.fabric.microsoft.com"];
+        let azure_sql = [
+            ".database.windows.net",
+            ".database.chinacloudapi.cn",
+            ".database.usgovcloudapi.net",
+            ".database.cloudapi.de",
+            ".database.fabric.microsoft.com",
+        ];
         if azure_sql.iter().any(|s| ends(s)) {
             return Some(Provider::AzureSql);
         }
@@ -278,7 +290,16 @@ impl Provider {
     /// Whether the provider's server certificates chain to a root that
     /// operating-system trust stores carry, so the system store verifies them.
     pub fn public_ca(self) -> bool {
-        matches!(self, Provider::AzureSql | Provider::AzurePostgres | Provider::AzureMysql | Provider::Neon | Provider::PlanetScale | Provider::TidbCloud | Provider::RdsProxy)
+        matches!(
+            self,
+            Provider::AzureSql
+                | Provider::AzurePostgres
+                | Provider::AzureMysql
+                | Provider::Neon
+                | Provider::PlanetScale
+                | Provider::TidbCloud
+                | Provider::RdsProxy
+        )
     }
 
     /// Where the provider's CA certificate comes from, for messages and fixes.

@@ -1,8 +1,8 @@
 //! The facts rules test, computed once per analysed string.
 
+use super::Context;
 use super::condition::{Fact, FactSource};
 use super::context::{Locality, Provider};
-use super::Context;
 use crate::model::{Analysis, CaSource, Encryption, ServerAuth};
 use crate::syntax::TokenKind;
 use std::borrow::Cow;
@@ -174,7 +174,9 @@ impl FactSource for Facts<'_, '_> {
                 CaSource::Custom { .. } => "custom",
             }),
             Fact::CaPath => match &tls.ca {
-                CaSource::File { path, .. } | CaSource::DefaultFile { path } | CaSource::Pinned { path, .. } => Cow::Borrowed(path.as_str()),
+                CaSource::File { path, .. } | CaSource::DefaultFile { path } | CaSource::Pinned { path, .. } => {
+                    Cow::Borrowed(path.as_str())
+                }
                 _ => return None,
             },
             Fact::MinVersion => Cow::Borrowed(match tls.min_version? {
@@ -196,11 +198,7 @@ impl FactSource for Facts<'_, '_> {
             Fact::HostNamedInCertificate => Cow::Borrowed(if self.certificate_names_host() { "true" } else { "false" }),
             Fact::Setting(name) => {
                 let s = interp.settings.iter().find(|s| s.name.eq_ignore_ascii_case(name))?;
-                if s.secret {
-                    Cow::Borrowed(crate::report::redact::REDACTED)
-                } else {
-                    Cow::Borrowed(s.value.as_str())
-                }
+                if s.secret { Cow::Borrowed(crate::report::redact::REDACTED) } else { Cow::Borrowed(s.value.as_str()) }
             }
         })
     }

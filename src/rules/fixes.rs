@@ -7,7 +7,7 @@
 use super::context::Provider;
 use super::facts::Facts;
 use crate::model::{self, Analysis, Assignment, CaSource, Client, Interpretation, Options, ServerAuth};
-use crate::syntax::{self, edit, Edit, Form, Span, Tree};
+use crate::syntax::{self, Edit, Form, Span, Tree, edit};
 
 /// A working copy of a string that parameter operations rewrite.
 pub struct FixBuilder<'o> {
@@ -27,7 +27,13 @@ fn normalized(key: &str) -> String {
 impl<'o> FixBuilder<'o> {
     pub fn new(analysis: &Analysis<'o>, opts: &Options) -> Self {
         let tree = &analysis.tree;
-        FixBuilder { original: tree.source(), current: tree.source().to_string(), form: tree.form, client: analysis.interpretation.client, opts: opts.clone() }
+        FixBuilder {
+            original: tree.source(),
+            current: tree.source().to_string(),
+            form: tree.form,
+            client: analysis.interpretation.client,
+            opts: opts.clone(),
+        }
     }
 
     /// Run `f` on the current text's tree and interpretation; `None` if it no longer parses.

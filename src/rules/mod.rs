@@ -17,7 +17,7 @@ pub use diagnostic::{Applicability, Diagnostic, Fix, Severity};
 
 use crate::model::{self, Analysis, Client, Options};
 use crate::syntax::{ParseError, Span};
-use condition::{render, Condition, FactSource};
+use condition::{Condition, FactSource, render};
 use facts::Facts;
 use spec::{FixAction, RuleSpec, Scope};
 use std::path::{Path, PathBuf};
@@ -39,7 +39,9 @@ pub struct Context {
 
 impl Default for Context {
     fn default() -> Self {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
         Context { env: Environment::Unknown, base_dir: None, prisma_dir: None, now, in_file: false }
     }
 }
@@ -70,7 +72,10 @@ impl Rule {
         let spec: RuleSpec = serde_norway::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
         let condition = spec.when.as_ref().map(Condition::from_yaml).transpose().map_err(|e| format!("{origin}: `when`: {e}"))?;
         let bytes = spec.id.as_bytes();
-        if bytes.len() < 4 || !spec.id.starts_with(|c: char| c.is_ascii_uppercase()) || !bytes[bytes.len() - 3..].iter().all(u8::is_ascii_digit) {
+        if bytes.len() < 4
+            || !spec.id.starts_with(|c: char| c.is_ascii_uppercase())
+            || !bytes[bytes.len() - 3..].iter().all(u8::is_ascii_digit)
+        {
             return Err(format!("{origin}: id \"{}\" must be letters followed by three digits (e.g. DBL201)", spec.id));
         }
         if spec.name.is_empty() || !spec.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
@@ -123,7 +128,8 @@ impl Selection {
     }
 
     pub fn selects(&self, rule: &Rule) -> bool {
-        (self.select.is_empty() || self.select.iter().any(|p| Self::matches(p, rule))) && !self.ignore.iter().any(|p| Self::matches(p, rule))
+        (self.select.is_empty() || self.select.iter().any(|p| Self::matches(p, rule)))
+            && !self.ignore.iter().any(|p| Self::matches(p, rule))
     }
 
     /// Patterns that match no rule (for a clear error on typos).
@@ -168,7 +174,10 @@ impl RuleSet {
         }
         for dir in dirs {
             let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read rules directory {}: {e}", dir.display()))?;
-            let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml")).collect();
+            let mut paths: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+                .collect();
             paths.sort();
             for p in paths {
                 let text = std::fs::read_to_string(&p).map_err(|e| format!("cannot read rule {}: {e}", p.display()))?;
@@ -198,7 +207,15 @@ impl RuleSet {
         if let Some(exp) = &err.expected {
             message.push_str(&format!(" (expected {exp})"));
         }
-        vec![Diagnostic { code: rule.id, name: rule.name, severity: rule.spec.severity, message, span: err.span, fix: None, notes: Vec::new() }]
+        vec![Diagnostic {
+            code: rule.id,
+            name: rule.name,
+            severity: rule.spec.severity,
+            message,
+            span: err.span,
+            fix: None,
+            notes: Vec::new(),
+        }]
     }
 
     /// Lint one analysed string.
@@ -272,7 +289,9 @@ fn adjust_severity(rule: &Rule, facts: &Facts<'_, '_>, fatal: bool) -> Severity 
     let local = facts.locality.is_local();
     match rule.spec.scope {
         Scope::Security if local => Severity::Info,
-        Scope::Security if !matches!(facts.locality, Locality::Public) || facts.ctx.env == Environment::Development => base.min(Severity::Warning),
+        Scope::Security if !matches!(facts.locality, Locality::Public) || facts.ctx.env == Environment::Development => {
+            base.min(Severity::Warning)
+        }
         Scope::Security => base,
         Scope::Correctness if !fatal || local => base.min(Severity::Warning),
         Scope::Correctness => base,
@@ -286,7 +305,8 @@ fn rule_span(rule: &Rule, facts: &Facts<'_, '_>) -> Span {
     let tree = &analysis.tree;
     let whole = Span::new(0, tree.source().len());
     let setting_span = |name: &str| interp.settings.iter().find(|s| s.name.eq_ignore_ascii_case(name)).and_then(|s| s.origin.span());
-    let host_span = || interp.endpoints.iter().find_map(|e| e.span).or_else(|| tree.hosts.first().map(|h| h.span)).filter(|s| !s.is_empty());
+    let host_span =
+        || interp.endpoints.iter().find_map(|e| e.span).or_else(|| tree.hosts.first().map(|h| h.span)).filter(|s| !s.is_empty());
     match rule.spec.span.as_deref().unwrap_or("tls") {
         "string" => whole,
         "host" => host_span().unwrap_or(whole),
@@ -306,7 +326,14 @@ fn rule_span(rule: &Rule, facts: &Facts<'_, '_>) -> Span {
 
 /// Lint one string end to end: detect, parse, interpret and evaluate.
 /// Returns the analysis too (when the string parses) for callers that fix.
-pub fn lint_str<'s>(rules: &RuleSet, input: &'s str, client: Option<Client>, ctx: &Context, opts: &Options, selection: &Selection) -> (Option<Analysis<'s>>, Vec<Diagnostic>) {
+pub fn lint_str<'s>(
+    rules: &RuleSet,
+    input: &'s str,
+    client: Option<Client>,
+    ctx: &Context,
+    opts: &Options,
+    selection: &Selection,
+) -> (Option<Analysis<'s>>, Vec<Diagnostic>) {
     match model::analyze(input, client, opts) {
         Ok(a) => {
             let d = rules.lint(&a, ctx, opts, selection);

@@ -196,6 +196,7 @@ impl<'s> Tree<'s> {
             (_, Quote::Brace) if self.dialect == Dialect::PrismaJdbc => Cow::Borrowed(raw),
             (_, Quote::Brace) => decode::doubled(raw, '}'),
             (_, Quote::None) if self.dialect == Dialect::Tedious => decode::doubled(raw, ';'),
+            (_, Quote::None) if self.dialect == Dialect::PrismaJdbc => super::semicolon::decode_prisma(raw),
             (_, Quote::None) => Cow::Borrowed(raw),
         }
     }
