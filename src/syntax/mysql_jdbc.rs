@@ -224,6 +224,8 @@ fn authority(b: &mut TreeBuilder<'_>, end: usize) -> Result<(), ParseError> {
     let input = b.src();
     let start = b.pos();
     if start == end {
+        // Connector/J adds one empty, default host.
+        b.tree_mut().hosts.push(Host { span: Span::empty(start), ..Host::default() });
         return Ok(());
     }
     let segments = split_top_level(input, start, end);

@@ -80,7 +80,7 @@ pub(super) fn interpret(tree: &Tree<'_>) -> Interpretation {
     if let Err(e) = shell::validate(src) {
         out.issue(Issue::new(IssueKind::Syntax, e.span, e.message, true));
     }
-    check_userinfo(tree, &mut out, &|c| matches!(c, '@' | '/' | '?' | '#' | '[' | ']' | ' ' | '%'), true);
+    check_userinfo(tree, &mut out, &|c| matches!(c, '@' | '/' | '?' | '#' | '[' | ']' | ' '), true, true);
     check_ports(tree, &mut out, true);
     out.endpoints = endpoints(tree, 3306, pct);
     if let Some(u) = tree.user {

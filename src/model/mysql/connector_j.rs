@@ -140,7 +140,7 @@ pub(super) fn userinfo_parts(tree: &Tree<'_>, out: &mut Out) {
 /// Whether `c` in a raw user name or password changes how Connector/J or
 /// MariaDB Connector/J splits or decodes the URL.
 pub(super) fn jdbc_bad(c: char) -> bool {
-    matches!(c, '@' | '/' | '?' | '#' | ',' | '[' | ']' | '(' | ')' | '+' | '%' | '&' | '=')
+    matches!(c, '@' | '/' | '?' | '#' | ',' | '[' | ']' | '(' | ')' | '+' | '&' | '=')
 }
 
 pub(super) fn interpret(tree: &Tree<'_>) -> Interpretation {
@@ -150,7 +150,7 @@ pub(super) fn interpret(tree: &Tree<'_>) -> Interpretation {
             out.issue(Issue::new(IssueKind::Syntax, s, "Connector/J does not accept jdbc:mariadb: URLs (No suitable driver)", true));
         }
     }
-    check_userinfo(tree, &mut out, &jdbc_bad, false);
+    check_userinfo(tree, &mut out, &jdbc_bad, false, false);
     check_ports(tree, &mut out, true);
     out.endpoints = endpoints(tree, 3306, |h| mysql_jdbc::decode_value(h).map_or_else(|| h.to_string(), |v| v.into_owned()));
     userinfo_parts(tree, &mut out);

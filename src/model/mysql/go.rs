@@ -105,7 +105,7 @@ fn network(tree: &Tree<'_>, out: &mut Out) {
     if !NETWORKS.contains(&net) {
         let shown = if net.bytes().all(|b| b.is_ascii_alphanumeric()) { format!(" \"{net}\"") } else { String::new() };
         out.issue(
-            Issue::new(IssueKind::InvalidValue, net_span, format!("go-mysql cannot dial the unknown network{shown}"), true)
+            Issue::new(IssueKind::InvalidValue, net_span, format!("go-mysql cannot dial the unknown network{shown}"), false)
                 .with_key("net")
                 .with_suggestion(closest(net, NETWORKS.iter().copied()).map(str::to_string)),
         );

@@ -89,7 +89,7 @@ fn is_set(out: &Out, key: &str) -> bool {
 
 pub(super) fn interpret(tree: &Tree<'_>) -> Interpretation {
     let mut out = Out::new(Client::MariadbConnectorJ);
-    check_userinfo(tree, &mut out, &jdbc_bad, false);
+    check_userinfo(tree, &mut out, &jdbc_bad, false, false);
     check_ports(tree, &mut out, true);
     out.endpoints = endpoints(tree, 3306, |h| mysql_jdbc::decode_value(h).map_or_else(|| h.to_string(), |v| v.into_owned()));
     userinfo_parts(tree, &mut out);

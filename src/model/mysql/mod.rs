@@ -294,15 +294,22 @@ pub(crate) fn endpoints(tree: &Tree<'_>, default_port: u16, decode: impl Fn(&str
 
 /// Report user names and passwords whose reserved characters make
 /// `client` split the URL elsewhere than meant, or decode it differently.
-/// `bad` says which characters of the (raw) text do harm. The span is the
-/// intended text so that percent-encoding it is the fix; the message names
-/// the characters, never the text.
-pub(crate) fn check_userinfo(tree: &Tree<'_>, out: &mut Out, bad: &dyn Fn(char) -> bool, fatal: bool) {
+/// `bad` says which characters of the (raw) text do harm; a `%` that does
+/// not start a `%HH` escape always does, and is fatal when
+/// `fatal_bad_escape`. The span is the intended text so that
+/// percent-encoding it is the fix; the message names the characters,
+/// never the text.
+pub(crate) fn check_userinfo(tree: &Tree<'_>, out: &mut Out, bad: &dyn Fn(char) -> bool, fatal: bool, fatal_bad_escape: bool) {
     let src = tree.source();
     let intended = mysql_jdbc::intended_userinfo(src);
     let client = out.client;
     let mut report = |span: Span, what: &str, text: &str| {
+        let bad_escape = !escapes_ok(text);
+        let fatal = fatal || (fatal_bad_escape && bad_escape);
         let mut chars: Vec<char> = text.chars().filter(|&c| bad(c)).collect();
+        if bad_escape {
+            chars.push('%');
+        }
         chars.dedup();
         chars.truncate(6);
         let list: String = chars.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
@@ -323,7 +330,7 @@ pub(crate) fn check_userinfo(tree: &Tree<'_>, out: &mut Out, bad: &dyn Fn(char) 
     for (span, what) in [(user, "user name"), (password, "password")] {
         let Some(span) = span else { continue };
         let text = span.text(src);
-        if text.chars().any(bad) {
+        if text.chars().any(bad) || !escapes_ok(text) {
             report(span, what, text);
         }
     }

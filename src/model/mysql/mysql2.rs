@@ -68,13 +68,13 @@ fn form_decode(raw: &str) -> String {
 
 pub(super) fn interpret(tree: &Tree<'_>) -> Interpretation {
     let mut out = Out::new(Client::Mysql2);
-    check_userinfo(tree, &mut out, &|c| whatwg_bad(c) || c == '%', false);
+    check_userinfo(tree, &mut out, &whatwg_bad, false, true);
     check_ports(tree, &mut out, true);
     out.endpoints = endpoints(tree, 3306, |h| decode::percent_lenient(h, false).into_owned());
     for (span, name, secret) in [(tree.user, "user", false), (tree.password, "password", true), (tree.database, "database", false)] {
         let Some(span) = span else { continue };
         let raw = tree.text(span);
-        if !escapes_ok(raw) {
+        if name == "database" && !escapes_ok(raw) {
             // decodeURIComponent throws URIError: URI malformed.
             out.issue(
                 Issue::new(

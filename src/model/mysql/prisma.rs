@@ -47,7 +47,7 @@ const NUMERIC: &[&str] = &[
 
 pub(super) fn interpret(tree: &Tree<'_>) -> Interpretation {
     let mut out = Out::new(Client::Prisma);
-    check_userinfo(tree, &mut out, &whatwg_bad, false);
+    check_userinfo(tree, &mut out, &whatwg_bad, false, false);
     check_ports(tree, &mut out, true);
     out.endpoints = endpoints(tree, 3306, |h| decode::percent_lenient(h, false).into_owned());
     for (span, name, secret) in [(tree.user, "user", false), (tree.password, "password", true), (tree.database, "database", false)] {

@@ -130,8 +130,9 @@ pub fn validate(src: &str) -> Result<(), ShellError> {
     Ok(())
 }
 
-/// `parse_value`: `(unencoded)` or percent-encoded text; returns where it stopped.
-fn value(src: &str, start: usize, end: usize, finalizers: &str) -> Result<usize, ShellError> {
+/// `parse_value`: `(unencoded)` or percent-encoded text; returns where it
+/// stopped. `finalizers` end the value, `forbidden` are only disallowed.
+fn value(src: &str, start: usize, end: usize, finalizers: &str, forbidden: &str) -> Result<usize, ShellError> {
     if src.as_bytes().get(start) == Some(&b'(') {
         if let Some(close) = src[start..end].find(')').map(|i| start + i) {
             scan(src, start + 1, close, &|c| unreserved(c) || c == '\\' || DELIMS.contains(c))?;
@@ -139,7 +140,7 @@ fn value(src: &str, start: usize, end: usize, finalizers: &str) -> Result<usize,
         }
     }
     let stop = src[start..end].find(|c| finalizers.contains(c)).map_or(end, |i| start + i);
-    let delims: String = "!$'()*+;=:,".chars().filter(|c| !finalizers.contains(*c)).collect();
+    let delims: String = "!$'()*+;=:,".chars().filter(|c| !finalizers.contains(*c) && !forbidden.contains(*c)).collect();
     scan(src, start, stop, &|c| unreserved(c) || delims.contains(c))?;
     Ok(stop)
 }
@@ -151,7 +152,7 @@ fn target(src: &str, scheme: &str, start: usize, end: usize) -> Result<(), Shell
     }
     if t.starts_with('.') || t.starts_with('/') || t.starts_with("(.") || t.starts_with("(/") {
         let s = if t.starts_with('/') { start + 1 } else { start };
-        let stop = value(src, s, end, "")?;
+        let stop = value(src, s, end, "", "")?;
         if stop < end {
             return Err(err(format!("Unexpected data [{}] at position {stop}", &src[stop..end]), Span::new(stop, end)));
         }
@@ -162,7 +163,7 @@ fn target(src: &str, scheme: &str, start: usize, end: usize) -> Result<(), Shell
             return Err(err("Pipe can only be used with Classic session", Span::new(start, end)));
         }
         let s = if t.starts_with('\\') { start + 4 } else { start };
-        let stop = value(src, s, end, ":")?;
+        let stop = value(src, s, end, "", ":")?;
         let pipe_empty = if t.starts_with('(') { t.len() <= 6 } else { stop == s };
         if pipe_empty {
             return Err(err("Named pipe cannot be empty.", Span::new(start, end)));
@@ -251,7 +252,7 @@ fn attributes(src: &str, q: usize, end: usize) -> Result<(), ShellError> {
         scan(src, offset, key_end, &|c| unreserved(c) || "!$'()*+,;".contains(c))?;
         offset = key_end;
         if src.as_bytes().get(offset) == Some(&b'=') {
-            offset = value(src, offset + 1, end, "&")?;
+            offset = value(src, offset + 1, end, "&", "")?;
         }
     }
     Ok(())
