@@ -294,6 +294,9 @@ fn segment(b: &mut TreeBuilder<'_>, start: usize, end: usize) -> Result<(), Pars
 /// Whether `text` is `[IPv6]` or `[IPv6]:port`, which `java.net.URI`
 /// parses before any other host syntax is tried.
 fn ipv6_host(text: &str) -> bool {
+    if !text.starts_with('[') {
+        return false;
+    }
     let Some(close) = text.find(']') else { return false };
     let inner = &text[1..close];
     let (addr, zone) = inner.split_once('%').unwrap_or((inner, ""));
@@ -610,6 +613,12 @@ mod tests {
         assert!(secret.contains("pa"), "{secret}");
         assert_eq!(intended_userinfo("jdbc:mysql://h:3306/db?user=a@b"), None);
         assert_eq!(intended_userinfo("jdbc:mysql://u:p@h/db").map(|(u, _)| u.text("jdbc:mysql://u:p@h/db")), Some("u"));
+    }
+
+    #[test]
+    fn regressions_found_by_property_tests() {
+        // A host starting with ']' once sliced text[1..0].
+        parse_ok("jdbc:mysql://]==u3T/db");
     }
 
     #[test]
