@@ -20,7 +20,10 @@ enum UserinfoEnd {
     /// At the first `@`, if it comes before the first `/` (libpq scans
     /// across `?` too).
     FirstAtBeforeSlash,
-    /// At the first `@` of the authority.
+    /// At the first `@` before the query. MySQL Shell's `preprocess`
+    /// (`mysqlshdk/libs/db/uri_parser.cc`) takes the first `@` of the whole
+    /// rest, so the userinfo may hold `/`; an `@` that only comes after a
+    /// `?` makes Shell fail, which the model reports.
     FirstAt,
     /// At the last `@` of the authority (WHATWG, RFC 3986 in practice).
     LastAt,
@@ -31,14 +34,18 @@ struct Rules {
     userinfo: UserinfoEnd,
     multi_host: bool,
     fragment: bool,
+    /// MySQL Shell socket targets: `/path/sock[/schema]`, `./rel%2Fsock`,
+    /// `(/path/to/mysql.sock)[/schema]`; a target starting with `/` or `.`
+    /// runs to the last `/` before the query.
+    sockets: bool,
 }
 
 fn rules(dialect: Dialect) -> Rules {
     match dialect {
-        Dialect::Libpq => Rules { userinfo: UserinfoEnd::FirstAtBeforeSlash, multi_host: true, fragment: false },
-        Dialect::MysqlShell => Rules { userinfo: UserinfoEnd::FirstAt, multi_host: false, fragment: false },
-        Dialect::Pgjdbc | Dialect::ConnectorJ => Rules { userinfo: UserinfoEnd::LastAt, multi_host: true, fragment: true },
-        _ => Rules { userinfo: UserinfoEnd::LastAt, multi_host: false, fragment: true },
+        Dialect::Libpq => Rules { userinfo: UserinfoEnd::FirstAtBeforeSlash, multi_host: true, fragment: false, sockets: false },
+        Dialect::MysqlShell => Rules { userinfo: UserinfoEnd::FirstAt, multi_host: false, fragment: false, sockets: true },
+        Dialect::Pgjdbc | Dialect::ConnectorJ => Rules { userinfo: UserinfoEnd::LastAt, multi_host: true, fragment: true, sockets: false },
+        _ => Rules { userinfo: UserinfoEnd::LastAt, multi_host: false, fragment: true, sockets: false },
     }
 }
 
@@ -81,7 +88,10 @@ pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, Pars
                 let stop = find_from(input, scheme_end, |c| c == b'@' || c == b'/');
                 (bytes.get(stop) == Some(&b'@')).then_some(stop)
             }
-            UserinfoEnd::FirstAt => input[scheme_end..authority_end].find('@').map(|i| scheme_end + i),
+            UserinfoEnd::FirstAt => {
+                let query = find_from(input, scheme_end, |c| c == b'?');
+                input[scheme_end..query].find('@').map(|i| scheme_end + i)
+            }
             UserinfoEnd::LastAt => input[scheme_end..authority_end].rfind('@').map(|i| scheme_end + i),
         };
         if let Some(at) = at {
@@ -95,7 +105,11 @@ pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, Pars
             }
             b.token(K::At, at + 1);
         }
-        parse_hosts(&mut b, r, is_end_of_authority)?;
+        if r.sockets && matches!(bytes.get(b.pos()), Some(b'/' | b'.' | b'(')) {
+            parse_socket(&mut b);
+        } else {
+            parse_hosts(&mut b, r, is_end_of_authority)?;
+        }
     }
 
     // Path: the database.
@@ -197,6 +211,27 @@ fn parse_hosts(b: &mut TreeBuilder<'_>, r: Rules, is_end_of_authority: impl Fn(u
         hosts.clear();
     }
     Ok(())
+}
+
+/// A MySQL Shell socket target (see [`Rules::sockets`]). Text between a
+/// closing `)` and the path is kept as host text; the model reports it.
+fn parse_socket(b: &mut TreeBuilder<'_>) {
+    let input = b.src();
+    let start = b.pos();
+    let query = find_from(input, start, |c| c == b'?');
+    let mut host = Host { span: Span::empty(start), ..Host::default() };
+    let close = (input.as_bytes().get(start) == Some(&b'(')).then(|| input[start..query].find(')').map(|i| start + i)).flatten();
+    if let Some(close) = close {
+        b.token(K::Paren, start + 1);
+        host.name = Some(b.token(K::Host, close));
+        b.token(K::Paren, close + 1);
+        b.token(K::Host, find_from(input, close + 1, |c| c == b'/' || c == b'?'));
+    } else {
+        let end = input.get(start + 1..query).and_then(|t| t.rfind('/')).map_or(query, |i| start + 1 + i);
+        host.name = Some(b.token(K::Host, end));
+    }
+    host.span = Span::new(start, b.pos());
+    b.tree_mut().hosts.push(host);
 }
 
 /// `key=value[&key=value…]` up to the end or the fragment.
@@ -309,6 +344,26 @@ mod tests {
         let t = parse(s, Form::MysqlUrl, Dialect::Whatwg).unwrap();
         let secrets: Vec<&str> = t.tokens.iter().filter(|k| k.kind.is_secret()).map(|k| t.text(k.span)).collect();
         assert_eq!(secrets, vec!["hunter2", "x"]);
+    }
+
+    #[test]
+    fn mysql_shell_userinfo_and_sockets() {
+        let cases = [
+            ("mysqlx://user:pa/ss@host:33060/db", (Some("user"), Some("pa/ss"), vec![("host", Some("33060"))], Some("db"))),
+            ("mysqlx://user:password@/socket/schema", (Some("user"), Some("password"), vec![("/socket", None)], Some("schema"))),
+            ("mysqlx://user:password@/path%2Fto%2Fsocket", (Some("user"), Some("password"), vec![("/path%2Fto%2Fsocket", None)], None)),
+            ("mysqlx://u@(/path/to/mysql.sock)/schema", (Some("u"), None, vec![("/path/to/mysql.sock", None)], Some("schema"))),
+            ("mysqlx://u@./path/to/socket/schema", (Some("u"), None, vec![("./path/to/socket", None)], Some("schema"))),
+            ("mysql://h/db?x=a@b", (None, None, vec![("h", None)], Some("db"))),
+        ];
+        for (s, (u, p, hosts, db)) in cases {
+            let t = parse(s, Form::MysqlUrl, Dialect::MysqlShell).unwrap();
+            assert_eq!(t.to_source(), s);
+            let (tu, tp, th, tdb, _) = texts(&t);
+            assert_eq!((tu, tp, th, tdb), (u, p, hosts, db), "{s}");
+        }
+        let t = parse("mysql://u@(/sock)xx/db", Form::MysqlUrl, Dialect::MysqlShell).unwrap();
+        assert_eq!(t.to_source(), "mysql://u@(/sock)xx/db");
     }
 
     #[test]
