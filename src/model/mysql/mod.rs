@@ -59,7 +59,8 @@ pub fn vocabulary(client: Client) -> TlsVocabulary {
             verify_ca: Some(&[("ssl-mode", "VERIFY_CA")]),
             verify_full: Some(&[("ssl-mode", "VERIFY_IDENTITY")]),
             ca_file: Some("ssl-ca"),
-            remove: &[],
+            min_tls12: Some(&[("tls-version", "TLSv1.2,TLSv1.3")]),
+            ..TlsVocabulary::default()
         },
         Client::ConnectorJ => TlsVocabulary {
             require: Some(&[("sslMode", "REQUIRED")]),
@@ -67,6 +68,8 @@ pub fn vocabulary(client: Client) -> TlsVocabulary {
             verify_full: Some(&[("sslMode", "VERIFY_IDENTITY")]),
             ca_file: Some("trustCertificateKeyStoreUrl"),
             remove: &["useSSL", "requireSSL", "verifyServerCertificate"],
+            min_tls12: Some(&[("tlsVersions", "TLSv1.2,TLSv1.3")]),
+            ..TlsVocabulary::default()
         },
         Client::MariadbConnectorJ => TlsVocabulary {
             require: Some(&[("sslMode", "trust")]),
@@ -74,6 +77,8 @@ pub fn vocabulary(client: Client) -> TlsVocabulary {
             verify_full: Some(&[("sslMode", "verify-full")]),
             ca_file: Some("serverSslCert"),
             remove: &["useSsl", "useSSL", "trustServerCertificate", "disableSslHostnameVerification"],
+            min_tls12: Some(&[("enabledSslProtocolSuites", "TLSv1.2,TLSv1.3")]),
+            ..TlsVocabulary::default()
         },
         Client::GoMysql => TlsVocabulary {
             require: Some(&[("tls", "skip-verify")]),
@@ -81,6 +86,7 @@ pub fn vocabulary(client: Client) -> TlsVocabulary {
             verify_full: Some(&[("tls", "true")]),
             ca_file: None,
             remove: &["allowFallbackToPlaintext"],
+            ..TlsVocabulary::default()
         },
         Client::Prisma => TlsVocabulary {
             require: Some(&[("sslaccept", "accept_invalid_certs")]),
@@ -88,6 +94,7 @@ pub fn vocabulary(client: Client) -> TlsVocabulary {
             verify_full: Some(&[("sslaccept", "strict")]),
             ca_file: Some("sslcert"),
             remove: &["sslmode"],
+            ..TlsVocabulary::default()
         },
         _ => TlsVocabulary::default(),
     }
