@@ -107,7 +107,11 @@ impl Config {
     /// Load a configuration file.
     pub fn load(path: &Path) -> Result<Config, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let file: ConfigFile = if text.trim().is_empty() { ConfigFile::default() } else { serde_norway::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))? };
+        let file: ConfigFile = if text.trim().is_empty() {
+            ConfigFile::default()
+        } else {
+            serde_norway::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        };
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let root = root.canonicalize().unwrap_or(root);
         Config::compile(file, Some(path.to_path_buf()), root)
@@ -116,11 +120,17 @@ impl Config {
     /// Validate and compile a configuration.
     pub fn compile(file: ConfigFile, path: Option<PathBuf>, root: PathBuf) -> Result<Config, String> {
         let origin = path.as_ref().map_or_else(|| "configuration".to_string(), |p| p.display().to_string());
-        let fail_on = file.fail_on.as_deref().map(|s| Severity::from_name(s).ok_or_else(|| format!("{origin}: fail-on must be error, warning or info, not \"{s}\""))).transpose()?;
-        let env = file.env.as_deref().map(|s| Environment::from_name(s).ok_or_else(|| format!("{origin}: unknown env \"{s}\""))).transpose()?;
+        let fail_on = file
+            .fail_on
+            .as_deref()
+            .map(|s| Severity::from_name(s).ok_or_else(|| format!("{origin}: fail-on must be error, warning or info, not \"{s}\"")))
+            .transpose()?;
+        let env =
+            file.env.as_deref().map(|s| Environment::from_name(s).ok_or_else(|| format!("{origin}: unknown env \"{s}\""))).transpose()?;
         let mut environments = Vec::new();
         for (name, pats) in &file.environments {
-            let e = Environment::from_name(name).ok_or_else(|| format!("{origin}: unknown environment \"{name}\" (production, development)"))?;
+            let e = Environment::from_name(name)
+                .ok_or_else(|| format!("{origin}: unknown environment \"{name}\" (production, development)"))?;
             environments.push((e, globs(pats, &origin)?));
         }
         let mut clients = Vec::new();
@@ -137,7 +147,11 @@ impl Config {
     }
 
     fn relative<'p>(&self, path: &'p Path) -> std::borrow::Cow<'p, Path> {
-        let abs = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()) };
+        let abs = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
+        };
         match abs.strip_prefix(&self.root) {
             Ok(rel) => std::borrow::Cow::Owned(rel.to_path_buf()),
             Err(_) => std::borrow::Cow::Borrowed(path),

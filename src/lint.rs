@@ -225,7 +225,9 @@ fn infer_project_clients(dir: &Path) -> Vec<Client> {
         let manifest = d.join("package.json");
         if let Ok(text) = std::fs::read_to_string(&manifest) {
             let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { return Vec::new() };
-            let has = |name: &str| ["dependencies", "devDependencies", "peerDependencies"].iter().any(|k| json.get(k).and_then(|m| m.get(name)).is_some());
+            let has = |name: &str| {
+                ["dependencies", "devDependencies", "peerDependencies"].iter().any(|k| json.get(k).and_then(|m| m.get(name)).is_some())
+            };
             let mut out = Vec::new();
             if has("@prisma/client") || has("prisma") {
                 out.push(Client::Prisma);

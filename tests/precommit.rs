@@ -39,7 +39,10 @@ fn try_repo(repo: &Path, file: &str) -> Output {
 #[test]
 fn pre_commit_blocks_bad_env_and_passes_clean_one() {
     let version = Command::new("pre-commit").arg("--version").output();
-    assert!(version.is_ok_and(|o| o.status.success()), "the `pre-commit` tool is required (pip install pre-commit; scripts/test installs it)");
+    assert!(
+        version.is_ok_and(|o| o.status.success()),
+        "the `pre-commit` tool is required (pip install pre-commit; scripts/test installs it)"
+    );
 
     let repo = tempfile::tempdir().unwrap();
     let dir = repo.path();
@@ -47,7 +50,8 @@ fn pre_commit_blocks_bad_env_and_passes_clean_one() {
     git(dir, &["config", "user.email", "test@example.com"]);
     git(dir, &["config", "user.name", "test"]);
 
-    std::fs::write(dir.join(".env.production"), "# app settings\nDATABASE_URL=postgresql://app@db.example.com/app?sslmode=disable\n").unwrap();
+    std::fs::write(dir.join(".env.production"), "# app settings\nDATABASE_URL=postgresql://app@db.example.com/app?sslmode=disable\n")
+        .unwrap();
     git(dir, &["add", "."]);
     let bad = try_repo(dir, ".env.production");
     let stdout = String::from_utf8_lossy(&bad.stdout);
@@ -55,8 +59,11 @@ fn pre_commit_blocks_bad_env_and_passes_clean_one() {
     assert!(stdout.contains("DBL201"), "the hook reports the finding:\n{stdout}");
     assert!(stdout.contains(".env.production:2:"), "with the file and line:\n{stdout}");
 
-    std::fs::write(dir.join(".env.production"), "# app settings\nDATABASE_URL=postgresql://app@db.example.com/app?sslmode=verify-full&sslrootcert=system\n")
-        .unwrap();
+    std::fs::write(
+        dir.join(".env.production"),
+        "# app settings\nDATABASE_URL=postgresql://app@db.example.com/app?sslmode=verify-full&sslrootcert=system\n",
+    )
+    .unwrap();
     git(dir, &["add", "."]);
     let good = try_repo(dir, ".env.production");
     assert!(

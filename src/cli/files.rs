@@ -1,7 +1,7 @@
 //! Linting and fixing files (`dblint [PATHS]`, `--fix`, `--diff`) and one
 //! string (`dblint check`).
 
-use super::{io_err, read_arg, resolve, LintArgs, Resolved, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, LintArgs, Resolved, io_err, read_arg, resolve};
 use crate::fix::{self, write};
 use crate::lint::Linter;
 use crate::report::{self, FileReport, Format, RenderOptions, Report, Summary};
@@ -58,7 +58,9 @@ fn walked_kind(path: &Path, all_files: bool) -> bool {
     }
     let lower = name.to_ascii_lowercase();
     match FileKind::from_path(path) {
-        FileKind::Dotenv | FileKind::Json | FileKind::Yaml | FileKind::Properties | FileKind::Prisma | FileKind::Toml | FileKind::Ini => true,
+        FileKind::Dotenv | FileKind::Json | FileKind::Yaml | FileKind::Properties | FileKind::Prisma | FileKind::Toml | FileKind::Ini => {
+            true
+        }
         FileKind::Xml => lower.ends_with(".config"),
         _ => false,
     }
@@ -117,7 +119,12 @@ fn display_path(p: &Path) -> String {
 fn diff(display: &str, before: &FileReport, after: &FileReport) -> String {
     let old = before.redacted(crate::syntax::Span::new(0, before.source.len()));
     let new = after.redacted(crate::syntax::Span::new(0, after.source.len()));
-    similar::TextDiff::from_lines(&old, &new).unified_diff().context_radius(2).header(&format!("a/{display}"), &format!("b/{display}")).to_string()
+    let (a, b) = if Path::new(display).is_absolute() {
+        (display.to_string(), display.to_string())
+    } else {
+        (format!("a/{display}"), format!("b/{display}"))
+    };
+    similar::TextDiff::from_lines(&old, &new).unified_diff().context_radius(1).header(&a, &b).to_string()
 }
 
 fn process(linter: &Linter<'_>, t: &Target, args: &LintArgs, level: Option<Applicability>) -> FileResult {
@@ -256,22 +263,32 @@ pub fn run(args: &LintArgs, out: &mut dyn Write) -> Result<u8, String> {
     let summary = Summary::of(&report);
     let human = matches!(r.format, Format::Full | Format::Concise);
     if !args.quiet && (human || level.is_some()) {
-        let mut line = format!("Checked {} ({}): ", plural(checked, "file", "files"), plural(strings, "connection string", "connection strings"));
+        let mut line =
+            format!("Checked {} ({}): ", plural(checked, "file", "files"), plural(strings, "connection string", "connection strings"));
         if summary.total() == 0 {
             line.push_str("no problems");
         } else {
-            line.push_str(&format!("{}, {}, {}", plural(summary.errors, "error", "errors"), plural(summary.warnings, "warning", "warnings"), plural(summary.infos, "info", "infos")));
+            let counts: Vec<String> =
+                [(summary.errors, "error", "errors"), (summary.warnings, "warning", "warnings"), (summary.infos, "info", "infos")]
+                    .into_iter()
+                    .filter(|(n, _, _)| *n > 0)
+                    .map(|(n, one, many)| plural(n, one, many))
+                    .collect();
+            line.push_str(&counts.join(", "));
         }
         if args.diff {
             line.push_str(&format!("; --fix would change {}", plural(diffs, "file", "files")));
         } else if level.is_some() {
             line.push_str(&format!("; fixed {} in {}", plural(applied, "problem", "problems"), plural(written, "file", "files")));
         } else if summary.fixable + summary.unsafe_fixable > 0 {
-            line.push_str(&format!(
-                "; {} with --fix{}",
-                plural(summary.fixable, "fixable", "fixable"),
-                if summary.unsafe_fixable > 0 { format!(", {} more with --unsafe-fixes", summary.unsafe_fixable) } else { String::new() }
-            ));
+            let mut parts = Vec::new();
+            if summary.fixable > 0 {
+                parts.push(format!("{} fixable with --fix", summary.fixable));
+            }
+            if summary.unsafe_fixable > 0 {
+                parts.push(format!("{} with --fix --unsafe-fixes", summary.unsafe_fixable));
+            }
+            line.push_str(&format!("; {}", parts.join(", ")));
         }
         let _ = writeln!(stderr, "{line}");
     }

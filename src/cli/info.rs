@@ -1,6 +1,6 @@
 //! Commands that describe rather than lint: `rules`, `explain`, `parse`.
 
-use super::{io_err, read_arg, ListFormat, EXIT_CLEAN, EXIT_FINDINGS};
+use super::{EXIT_CLEAN, EXIT_FINDINGS, ListFormat, io_err, read_arg};
 use crate::model::{self, Client, Options};
 use crate::report::redact;
 use crate::rules::RuleSet;
@@ -41,7 +41,11 @@ pub fn rules(format: ListFormat, out: &mut dyn Write) -> Result<u8, String> {
                 };
                 writeln!(out, "{:<7} {:<30} {:<8} {:<5} {}", r.id(), r.name(), r.spec.severity, fix, r.spec.summary).map_err(io_err)?;
             }
-            writeln!(out, "\nfix: safe fix applied by --fix; fix*: needs --unsafe-fixes. `dblint explain ID` prints a rule's documentation.").map_err(io_err)?;
+            writeln!(
+                out,
+                "\nfix: safe fix applied by --fix; fix*: needs --unsafe-fixes. `dblint explain ID` prints a rule's documentation."
+            )
+            .map_err(io_err)?;
         }
     }
     Ok(EXIT_CLEAN)
@@ -95,7 +99,9 @@ struct SpanText {
 pub fn parse(arg: &str, client: Option<&str>, out: &mut dyn Write) -> Result<u8, String> {
     let input = read_arg(arg)?;
     let client = client
-        .map(|n| Client::from_name(n).ok_or_else(|| format!("unknown client \"{n}\" (known: {})", Client::ALL.map(|c| c.name()).join(", "))))
+        .map(|n| {
+            Client::from_name(n).ok_or_else(|| format!("unknown client \"{n}\" (known: {})", Client::ALL.map(|c| c.name()).join(", ")))
+        })
         .transpose()?;
     let analysis = match model::analyze(&input, client, &Options::default()) {
         Ok(a) => a,
@@ -107,9 +113,13 @@ pub fn parse(arg: &str, client: Option<&str>, out: &mut dyn Write) -> Result<u8,
         }
     };
     let tree = &analysis.tree;
-    let tokens: Vec<TokenOut<'_>> =
-        tree.token_texts().map(|(kind, span, text)| TokenOut { kind, span, text: if kind.is_secret() { redact::REDACTED } else { text } }).collect();
-    let part = |s: Option<Span>, secret: bool| s.map(|span| SpanText { span, text: if secret { redact::REDACTED.to_string() } else { tree.text(span).to_string() } });
+    let tokens: Vec<TokenOut<'_>> = tree
+        .token_texts()
+        .map(|(kind, span, text)| TokenOut { kind, span, text: if kind.is_secret() { redact::REDACTED } else { text } })
+        .collect();
+    let part = |s: Option<Span>, secret: bool| {
+        s.map(|span| SpanText { span, text: if secret { redact::REDACTED.to_string() } else { tree.text(span).to_string() } })
+    };
     let mut settings = analysis.interpretation.settings.clone();
     for s in &mut settings.0 {
         if s.secret {

@@ -166,11 +166,8 @@ pub fn resolve(args: &LintArgs) -> Result<Resolved, String> {
         let cwd = std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
         Config::discover(&cwd)?
     };
-    let rules: &'static RuleSet = if config.file.rules_dirs.is_empty() {
-        RuleSet::builtin()
-    } else {
-        Box::leak(Box::new(RuleSet::with_dirs(&config.rules_dirs())?))
-    };
+    let rules: &'static RuleSet =
+        if config.file.rules_dirs.is_empty() { RuleSet::builtin() } else { Box::leak(Box::new(RuleSet::with_dirs(&config.rules_dirs())?)) };
     let mut selection = Selection { select: config.file.select.clone(), ignore: config.file.ignore.clone() };
     if !args.select.is_empty() {
         selection.select = args.select.clone();
@@ -183,9 +180,15 @@ pub fn resolve(args: &LintArgs) -> Result<Resolved, String> {
     let client = args
         .client
         .as_deref()
-        .map(|n| Client::from_name(n).ok_or_else(|| format!("unknown client \"{n}\" (known: {})", Client::ALL.map(|c| c.name()).join(", "))))
+        .map(|n| {
+            Client::from_name(n).ok_or_else(|| format!("unknown client \"{n}\" (known: {})", Client::ALL.map(|c| c.name()).join(", ")))
+        })
         .transpose()?;
-    let env = args.env.as_deref().map(|e| Environment::from_name(e).ok_or_else(|| format!("unknown environment \"{e}\" (production, development, unknown)"))).transpose()?;
+    let env = args
+        .env
+        .as_deref()
+        .map(|e| Environment::from_name(e).ok_or_else(|| format!("unknown environment \"{e}\" (production, development, unknown)")))
+        .transpose()?;
     let fail_on = match args.fail_on.as_deref() {
         Some(s) => Severity::from_name(s).ok_or_else(|| format!("--fail-on must be error, warning or info, not \"{s}\""))?,
         None => config.fail_on.unwrap_or(Severity::Warning),

@@ -10,7 +10,7 @@ pub mod write;
 use crate::lint::{FileLint, Linter};
 use crate::model::{Client, Options};
 use crate::rules::{self, Applicability, Context, Diagnostic, RuleSet, Selection};
-use crate::syntax::{apply_edits, Edit};
+use crate::syntax::{Edit, apply_edits};
 use std::path::Path;
 
 /// Rounds before giving up on reaching a fixpoint.
@@ -58,7 +58,9 @@ fn choose<'d>(diags: &'d [Diagnostic], level: Applicability, refused: &[Refused]
     let mut taken_edits: Vec<Edit> = Vec::new();
     for (d, edits) in candidates {
         // Overlapping edits, or two insertions at one point (their order would be a guess), wait for the next round.
-        let clashes = edits.iter().any(|e| taken_edits.iter().any(|t| e.span.overlaps(t.span) || (e.span.is_empty() && t.span.is_empty() && e.span.start == t.span.start)));
+        let clashes = edits.iter().any(|e| {
+            taken_edits.iter().any(|t| e.span.overlaps(t.span) || (e.span.is_empty() && t.span.is_empty() && e.span.start == t.span.start))
+        });
         if clashes {
             continue;
         }
@@ -115,7 +117,9 @@ fn fixpoint<T>(
                             progressed = true;
                             break;
                         }
-                        _ => refused.push(Refused { code: diag.code, title: diag.fix.as_ref().map(|f| f.title.clone()).unwrap_or_default() }),
+                        _ => {
+                            refused.push(Refused { code: diag.code, title: diag.fix.as_ref().map(|f| f.title.clone()).unwrap_or_default() })
+                        }
                     }
                 }
                 if !progressed {

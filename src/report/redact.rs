@@ -6,7 +6,9 @@
 //! rest of it, and the secret itself is never needed to render.
 
 use crate::syntax::{Span, Tree};
+use regex::Regex;
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 /// What a secret is replaced by.
 pub const REDACTED: &str = "<redacted>";
@@ -54,6 +56,60 @@ pub fn redacted_excerpt(tree: &Tree<'_>, span: Span) -> String {
     redact_spans(span.text(tree.source()), &secrets).into_owned()
 }
 
+/// Defence in depth for text shown around findings (code frames, diff
+/// context, snippets): whatever the parsers did not identify as a secret —
+/// another string on the same line, a `DB_PASSWORD=` next to it, a value of
+/// a minified JSON file — is redacted when it looks like one: URL userinfo
+/// passwords and the values of keys naming a password, secret, token or key.
+pub fn generic(text: &str) -> Cow<'_, str> {
+    let spans = generic_spans(text);
+    if spans.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(redact_spans(text, &spans).into_owned())
+}
+
+/// The spans [`generic`] redacts, sorted and merged.
+pub fn generic_spans(text: &str) -> Vec<Span> {
+    static URL: OnceLock<Regex> = OnceLock::new();
+    static DSN: OnceLock<Regex> = OnceLock::new();
+    static KEYED: OnceLock<Regex> = OnceLock::new();
+    let url = URL.get_or_init(|| {
+        // scheme://user:PASSWORD@ — up to the last `@` before the path.
+        Regex::new(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@]*:(?P<v>[^\s/]*)@").expect("valid regex")
+    });
+    let keyed = KEYED.get_or_init(|| {
+        Regex::new(
+            r#"(?i)[A-Za-z0-9_.\-]*(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|credentials?)[A-Za-z0-9_.\-]*["']?\s*[:=]\s*(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)'|\{(?P<br>[^}]*)\}|(?P<bare>[^\s;&,}\]"']+))"#,
+        )
+        .expect("valid regex")
+    });
+    // Go MySQL DSN: user:PASSWORD@tcp(…) — up to the last `@` before the address.
+    let dsn = DSN.get_or_init(|| Regex::new(r"[A-Za-z0-9_.\-]+:(?P<v>\S*)@[a-z0-9]*\(").expect("valid regex"));
+    let mut spans: Vec<Span> = Vec::new();
+    for c in url.captures_iter(text).chain(dsn.captures_iter(text)) {
+        if let Some(m) = c.name("v") {
+            spans.push(Span::new(m.start(), m.end()));
+        }
+    }
+    for c in keyed.captures_iter(text) {
+        if let Some(m) = ["dq", "sq", "br", "bare"].iter().find_map(|n| c.name(n)) {
+            spans.push(Span::new(m.start(), m.end()));
+        }
+    }
+    spans.sort();
+    let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match merged.last_mut() {
+            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+            _ => merged.push(s),
+        }
+    }
+    // Already-redacted values stay as they are.
+    merged.retain(|s| s.text(text) != REDACTED && !s.is_empty());
+    merged
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +121,22 @@ mod tests {
         let t = parse(s, Form::PostgresUrl, Dialect::Libpq).unwrap();
         assert_eq!(redacted_source(&t), "postgresql://prod:<redacted>@prod.example.com/prod?sslpassword=<redacted>");
         assert_eq!(redacted_excerpt(&t, Span::new(13, 30)), "prod:<redacted>@prod.ex");
+    }
+
+    #[test]
+    fn generic_redaction() {
+        for (input, want) in [
+            ("DB_PASSWORD=hunter2", "DB_PASSWORD=<redacted>"),
+            ("export API_TOKEN='abc def'", "export API_TOKEN='<redacted>'"),
+            (r#"{"Password": "p\"w", "User": "x"}"#, r#"{"Password": "<redacted>", "User": "x"}"#),
+            ("Server=x;Pwd={a;b};Encrypt=True", "Server=x;Pwd={<redacted>};Encrypt=True"),
+            ("url: redis://default:s3cr3t@cache:6379/0", "url: redis://default:<redacted>@cache:6379/0"),
+            ("u=postgresql://a:p@ss@h/db", "u=postgresql://a:<redacted>@h/db"),
+            ("HOST=db.example.com PORT=5432", "HOST=db.example.com PORT=5432"),
+            ("Password=<redacted>;", "Password=<redacted>;"),
+            ("GO_DSN='app:hun@ter2@tcp(db:3306)/app'", "GO_DSN='app:<redacted>@tcp(db:3306)/app'"),
+        ] {
+            assert_eq!(generic(input), want, "{input}");
+        }
     }
 }
