@@ -453,3 +453,60 @@ fn env_example_fixture_stays_clean() {
     assert!(linted >= 4, "only {linted} connection strings found in fixtures/.env.example");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// A `{placeholder}` left in a message: a template naming a fact that does
+/// not exist (facts are `host.name`, `tls.settings`, `client` …).
+fn unrendered_placeholder(message: &str) -> Option<&str> {
+    let mut rest = message;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = after.find('}')?;
+        let name = &after[..close];
+        if !name.is_empty()
+            && name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'_')
+        {
+            return Some(name);
+        }
+        rest = &after[close + 1..];
+    }
+    None
+}
+
+/// Messages on real provider strings are finished sentences: no template
+/// placeholder survives rendering.
+#[test]
+fn messages_have_no_unrendered_placeholders() {
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for (file_name, file) in corpus() {
+        for (i, e) in file.entries.iter().enumerate() {
+            let Some(client) = Client::from_name(&e.client) else { continue };
+            let dir = tempfile::tempdir().expect("temporary directory");
+            if materialise(dir.path(), &e.files).is_err() {
+                continue;
+            }
+            let ctx = Context {
+                base_dir: Some(dir.path().to_path_buf()),
+                prisma_dir: Some(dir.path().to_path_buf()),
+                in_file: e.in_file,
+                ..Context::default()
+            };
+            let (_, diags) = rules::lint_str(RuleSet::builtin(), &e.string, Some(client), &ctx, &Options::default(), &Selection::default());
+            for d in &diags {
+                if let Some(name) = unrendered_placeholder(&d.message) {
+                    seen.entry(format!("{} {{{name}}}", d.code)).or_insert_with(|| format!("{file_name} #{}: {}", i + 1, d.message));
+                }
+            }
+        }
+    }
+    let report: Vec<String> = seen.iter().map(|(k, v)| format!("{k}, e.g. {v}")).collect();
+    assert!(report.is_empty(), "unrendered placeholders in messages:\n{}", report.join("\n"));
+}
+
+#[test]
+fn placeholder_detection() {
+    assert_eq!(unrendered_placeholder("libpq sends traffic to {host} unencrypted"), Some("host"));
+    assert_eq!(unrendered_placeholder("Keyword not supported: '1};encrypt'"), None);
+    assert_eq!(unrendered_placeholder("Driver={ODBC Driver 18 for SQL Server}"), None);
+    assert_eq!(unrendered_placeholder("db.example.com accepts any certificate"), None);
+}
