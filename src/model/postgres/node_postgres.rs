@@ -176,10 +176,15 @@ pub fn interpret(tree: &Tree<'_>) -> Interpretation {
             .with_key("database"),
         );
     }
-    let url_parts = [("user", tree.user, component), ("password", tree.password, component), ("database", tree.database, path)];
     let host_part = tree.hosts.first().and_then(|h| h.name);
     let port_part = tree.hosts.first().and_then(|h| h.port).filter(|p| !p.is_empty());
-    for (name, span, how) in url_parts.into_iter().chain([("host", host_part, component), ("port", port_part, component)]) {
+    let url_parts = [
+        ("user", tree.user, component),
+        ("password", tree.password, component),
+        ("host", host_part, component),
+        ("port", port_part, component),
+    ];
+    for (name, span, how) in url_parts {
         let Some(span) = span.filter(|s| !s.is_empty()) else { continue };
         let Some(value) = decode(tree.text(span), how) else {
             out.issues.push(
@@ -187,17 +192,44 @@ pub fn interpret(tree: &Tree<'_>) -> Interpretation {
             );
             continue;
         };
-        let query_wins = name != "database" && out.settings.get(name).is_some_and(|s| !s.value.is_empty());
-        if query_wins {
+        if out.settings.get(name).is_some_and(|s| !s.value.is_empty()) {
             let message = format!("the {name} in the URL is ignored: node-postgres uses the {name}= parameter");
             out.issues.push(Issue::new(IssueKind::DuplicateParameter, span, message, false).with_key(name));
             continue;
         }
-        if value.is_empty() {
-            continue;
+        if !value.is_empty() {
+            let secret = name == "password";
+            out.settings.set(Setting { name: name.to_string(), value, origin: Origin::Written { key: None, value: span }, secret });
         }
-        let secret = name == "password";
-        out.settings.set(Setting { name: name.to_string(), value, origin: Origin::Written { key: None, value: span }, secret });
+    }
+    // The database is the path (decodeURI). A host given as a parameter
+    // while the URL host is an encoded socket path ("%2F…") moves that
+    // host in front of the path.
+    let has_path = tree.tokens.iter().any(|t| t.kind == crate::syntax::TokenKind::Slash);
+    let db_text = tree.database.map_or("", |d| tree.text(d));
+    let url_host = host_part.map_or("", |h| tree.text(h));
+    let moved = host_part.filter(|_| {
+        url_host.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("%2f"))
+            && out.settings.get("host").is_some_and(|h| matches!(h.origin, Origin::Written { key: Some(_), .. }))
+    });
+    let (raw_db, db_span) = match moved {
+        Some(h) => {
+            (if has_path { format!("{url_host}/{db_text}") } else { url_host.to_string() }, Some(tree.database.map_or(h, |d| h.cover(d))))
+        }
+        None => (db_text.to_string(), tree.database),
+    };
+    if let Some(span) = db_span.filter(|_| !raw_db.is_empty()) {
+        match decode(&raw_db, path) {
+            Some(db) => out.settings.set(Setting {
+                name: "database".into(),
+                value: db,
+                origin: Origin::Written { key: None, value: span },
+                secret: false,
+            }),
+            None => out.issues.push(
+                Issue::new(IssueKind::Syntax, span, "URI malformed: node-postgres cannot decode the database", true).with_key("database"),
+            ),
+        }
     }
     out.tls = posture(&out.settings, &mut out.issues);
     out.endpoints = endpoints(tree, &out.settings, &mut out.issues);
