@@ -422,7 +422,7 @@ fn provider_recommendation(facts: &Facts<'_, '_>, opts: &Options) -> Vec<Hit> {
         (Some(Provider::CloudSql), _)
             if !facts.certificate_names_host() && interp.tls.server_auth == crate::model::ServerAuth::ChainAndHost =>
         {
-            let vocab = crate::model::tls_vocabulary(interp.client, interp.database);
+            let vocab = crate::model::tls_vocabulary(interp.client, interp.database, opts);
             if let Some(ca) = vocab.verify_ca {
                 recommend(
                     "Cloud SQL's per-instance CA issues certificates without the instance's address, so host-name verification fails; verify the chain only".into(),

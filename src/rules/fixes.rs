@@ -161,7 +161,7 @@ pub struct TlsTarget {
 pub fn tighten_tls(facts: &Facts<'_, '_>, opts: &Options) -> Option<TlsTarget> {
     let analysis = facts.analysis;
     let interp = &analysis.interpretation;
-    let vocab = model::tls_vocabulary(interp.client, interp.database);
+    let vocab = model::tls_vocabulary(interp.client, interp.database, opts);
     let provider = facts.provider;
     let names_host = facts.certificate_names_host();
     let (level, assignments) = match (names_host, vocab.verify_full, vocab.verify_ca, vocab.require) {

@@ -263,7 +263,7 @@ impl RuleSet {
                         b.finish().map(|e| Fix { title, applicability: spec.applicability, edits: vec![e] })
                     }
                     FixAction::RaiseTlsVersion => {
-                        let vocab = model::tls_vocabulary(facts.analysis.interpretation.client, facts.analysis.interpretation.database);
+                        let vocab = model::tls_vocabulary(facts.analysis.interpretation.client, facts.analysis.interpretation.database, opts);
                         let mut b = fixes::FixBuilder::new(facts.analysis, opts);
                         b.assign(vocab.min_tls12.unwrap_or(&[]));
                         b.finish().map(|e| Fix { title, applicability: spec.applicability, edits: vec![e] })
