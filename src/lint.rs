@@ -143,19 +143,9 @@ impl<'a> Linter<'a> {
             let client = self.client(path, cand.form);
             let (analysis, diags) = rules::lint_str(self.rules, &cand.value, client, &ctx, &self.opts, &selection);
             let string_span = cand.map.file_span().unwrap_or(cand.span);
-            if let Some(a) = &analysis {
-                for s in crate::report::redact::secret_spans(&a.tree) {
-                    if let Some(fs) = cand.map.cover(s) {
-                        report.secrets.push(fs);
-                    }
-                }
-            } else {
-                // A string that does not parse may still hold a password: hide
-                // the userinfo of URL-looking strings wholesale.
-                if let Some(s) = unparsed_secret(&cand.value) {
-                    if let Some(fs) = cand.map.cover(s) {
-                        report.secrets.push(fs);
-                    }
+            for s in string_secrets(analysis.as_ref(), &cand.value) {
+                if let Some(fs) = cand.map.cover(s) {
+                    report.secrets.push(fs);
                 }
             }
             for mut d in diags {
@@ -185,14 +175,31 @@ impl<'a> Linter<'a> {
     pub fn lint_string(&self, display: &str, input: &str) -> FileReport {
         let ctx = Context { env: self.env.or(self.config.env).unwrap_or_default(), ..Context::default() };
         let (analysis, diags) = rules::lint_str(self.rules, input, self.client, &ctx, &self.opts, &self.selection);
-        let secrets = match &analysis {
-            Some(a) => crate::report::redact::secret_spans(&a.tree),
-            None => unparsed_secret(input).into_iter().collect(),
-        };
+        let secrets = string_secrets(analysis.as_ref(), input);
         let whole = Span::new(0, input.len());
         let findings = diags.into_iter().map(|d| Finding { diagnostic: d, string_span: whole }).collect();
         FileReport { path: display.to_string(), source: input.to_string(), secrets, findings }
     }
+}
+
+/// Everything to hide in one string: its secret tokens when it parses, and
+/// whatever looks like a secret ([`crate::report::redact::generic_spans`]),
+/// which catches a password the client misreads as a host or a key.
+fn string_secrets(analysis: Option<&crate::model::Analysis<'_>>, text: &str) -> Vec<Span> {
+    let mut out = match analysis {
+        Some(a) => crate::report::redact::secret_spans(&a.tree),
+        None => unparsed_secret(text).into_iter().collect(),
+    };
+    out.extend(crate::report::redact::generic_spans(text));
+    out.sort();
+    let mut merged: Vec<Span> = Vec::with_capacity(out.len());
+    for s in out {
+        match merged.last_mut() {
+            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+            _ => merged.push(s),
+        }
+    }
+    merged
 }
 
 /// The userinfo of a URL-looking string that did not parse, so that it can

@@ -46,7 +46,7 @@ fn exit_codes() {
     assert_eq!(dblint_in(good.path(), &["--isolated", "."]).code, 0);
     assert_eq!(dblint_in(bad.path(), &["--isolated", "--exit-zero", "."]).code, 0);
     // --fail-on error: a warning alone passes.
-    let warn = temp_with(&[(".env", "U=mysql://app@db.example.com/app?ssl-mode=VERIFY_CA&ssl-ca=/etc/ca.pem\n")]);
+    let warn = temp_with(&[(".env", "U=mysql://app@db.example.com/app?ssl-mode=VERIFY_CA&ssl-ca=%2Fetc%2Fca.pem\n")]);
     let r = dblint_in(warn.path(), &["--isolated", "--select", "DBL204", "."]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert_eq!(dblint_in(warn.path(), &["--isolated", "--select", "DBL204", "--fail-on", "error", "."]).code, 0);

@@ -86,7 +86,7 @@ pub fn explain(key: &str, out: &mut dyn Write) -> Result<u8, String> {
 struct TokenOut<'a> {
     kind: TokenKind,
     span: Span,
-    text: &'a str,
+    text: std::borrow::Cow<'a, str>,
 }
 
 #[derive(Serialize)]
@@ -113,12 +113,13 @@ pub fn parse(arg: &str, client: Option<&str>, out: &mut dyn Write) -> Result<u8,
         }
     };
     let tree = &analysis.tree;
+    let secret_texts: Vec<&str> = redact::secret_spans(tree).into_iter().map(|s| tree.text(s)).collect();
     let tokens: Vec<TokenOut<'_>> = tree
         .token_texts()
-        .map(|(kind, span, text)| TokenOut { kind, span, text: if kind.is_secret() { redact::REDACTED } else { text } })
+        .map(|(kind, span, text)| TokenOut { kind, span, text: if kind.is_secret() { redact::REDACTED.into() } else { redact::generic(text) } })
         .collect();
     let part = |s: Option<Span>, secret: bool| {
-        s.map(|span| SpanText { span, text: if secret { redact::REDACTED.to_string() } else { tree.text(span).to_string() } })
+        s.map(|span| SpanText { span, text: if secret { redact::REDACTED.to_string() } else { redact::generic(tree.text(span)).into_owned() } })
     };
     let mut settings = analysis.interpretation.settings.clone();
     for s in &mut settings.0 {
@@ -126,7 +127,11 @@ pub fn parse(arg: &str, client: Option<&str>, out: &mut dyn Write) -> Result<u8,
             s.value = redact::REDACTED.to_string();
         }
     }
-    let interp = &analysis.interpretation;
+    let mut interp = analysis.interpretation.clone();
+    for i in &mut interp.issues {
+        i.message = redact::scrub(&i.message, &secret_texts).into_owned();
+    }
+    let interp = &interp;
     let doc = serde_json::json!({
         "input": redact::redacted_source(tree),
         "form": tree.form,

@@ -67,8 +67,12 @@ pub struct RenderOptions {
     pub color: bool,
 }
 
-/// Render `report` in `format` to `out`.
+/// Render `report` in `format` to `out`. Messages, notes and fix titles
+/// are scrubbed of the file's secrets first ([`redact::scrub`]), whatever
+/// the renderer.
 pub fn render(format: Format, report: &Report<'_>, out: &mut dyn Write, opts: RenderOptions) -> io::Result<()> {
+    let scrubbed = Report { files: report.files.iter().map(FileReport::scrubbed).collect(), rules: report.rules };
+    let report = &scrubbed;
     match format {
         Format::Concise => concise::render(report, out),
         Format::Full => full::render(report, out, opts),
@@ -129,6 +133,24 @@ impl LineIndex {
 }
 
 impl FileReport {
+    /// A copy whose messages, notes and fix titles hold no secret text.
+    pub fn scrubbed(&self) -> FileReport {
+        let secrets: Vec<&str> = self.secrets.iter().map(|s| s.text(&self.source)).collect();
+        let clean = |t: &str| redact::scrub(t, &secrets).into_owned();
+        let mut out = self.clone();
+        for f in &mut out.findings {
+            let d = &mut f.diagnostic;
+            d.message = clean(&d.message);
+            for n in &mut d.notes {
+                *n = clean(n);
+            }
+            if let Some(fix) = &mut d.fix {
+                fix.title = clean(&fix.title);
+            }
+        }
+        out
+    }
+
     /// Start and end positions of a span.
     pub fn range(&self, index: &LineIndex, span: Span) -> (Position, Position) {
         (index.position(&self.source, span.start), index.position(&self.source, span.end))

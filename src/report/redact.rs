@@ -39,9 +39,10 @@ pub fn redact_spans<'a>(text: &'a str, secrets: &[Span]) -> Cow<'a, str> {
     Cow::Owned(out)
 }
 
-/// The tree's source with its secrets redacted.
+/// The tree's source with its secrets redacted, structurally and then by
+/// [`generic`] (a password in a fragment or a misplaced parameter is still hidden).
 pub fn redacted_source(tree: &Tree<'_>) -> String {
-    redact_spans(tree.source(), &secret_spans(tree)).into_owned()
+    generic(&redact_spans(tree.source(), &secret_spans(tree))).into_owned()
 }
 
 /// Redact the part of `text` that `span` covers, where `span` is in the
@@ -54,6 +55,56 @@ pub fn redacted_excerpt(tree: &Tree<'_>, span: Span) -> String {
         .map(|s| Span::new(s.start.max(span.start) - span.start, s.end.min(span.end) - span.start))
         .collect();
     redact_spans(span.text(tree.source()), &secrets).into_owned()
+}
+
+/// Scrub a message or note: any occurrence of a secret's text (as written
+/// or percent-decoded; three characters or more) becomes [`REDACTED`], and
+/// then [`generic`] applies. Messages are written not to quote secrets;
+/// this is the net below that rule.
+pub fn scrub<'a>(text: &'a str, secrets: &[&str]) -> Cow<'a, str> {
+    let mut variants: Vec<String> = Vec::new();
+    for s in secrets {
+        if s.len() >= 3 {
+            variants.push((*s).to_string());
+            let decoded = crate::syntax::decode::percent_lenient(s, false);
+            if decoded != *s && decoded.len() >= 3 {
+                variants.push(decoded.into_owned());
+            }
+        }
+    }
+    // Longest first, so that a secret containing another is hidden whole.
+    variants.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    variants.dedup();
+    let mut out: Cow<'a, str> = Cow::Borrowed(text);
+    for v in &variants {
+        if out.contains(v.as_str()) {
+            out = Cow::Owned(out.replace(v.as_str(), REDACTED));
+        }
+    }
+    // Messages quote pieces of the input in double quotes: a quoted piece
+    // that is part of a secret (a client misreading a password as a key)
+    // is hidden too.
+    if out.contains('"') && !variants.is_empty() {
+        let mut rebuilt = String::with_capacity(out.len());
+        for (i, part) in out.split('"').enumerate() {
+            if i > 0 {
+                rebuilt.push('"');
+            }
+            let quoted = i % 2 == 1;
+            if quoted && part.len() >= 3 && variants.iter().any(|v| v.contains(part)) {
+                rebuilt.push_str(REDACTED);
+            } else {
+                rebuilt.push_str(part);
+            }
+        }
+        if rebuilt != *out {
+            out = Cow::Owned(rebuilt);
+        }
+    }
+    match generic(&out) {
+        Cow::Borrowed(_) => out,
+        Cow::Owned(o) => Cow::Owned(o),
+    }
 }
 
 /// Defence in depth for text shown around findings (code frames, diff
@@ -76,7 +127,9 @@ pub fn generic_spans(text: &str) -> Vec<Span> {
     static KEYED: OnceLock<Regex> = OnceLock::new();
     let url = URL.get_or_init(|| {
         // scheme://user:PASSWORD@ — up to the last `@` before the path.
-        Regex::new(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@]*:(?P<v>[^\s/]*)@").expect("valid regex")
+        // Greedy to the last `@` on the line: an unescaped password may hold
+        // `/`, `?`, `@`, blanks or `#` that the client (or the file) misreads.
+        Regex::new(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@?#]*:(?P<v>[^\r\n]*)@[A-Za-z0-9\[(._\-]").expect("valid regex")
     });
     let keyed = KEYED.get_or_init(|| {
         Regex::new(

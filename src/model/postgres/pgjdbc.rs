@@ -213,6 +213,12 @@ pub fn interpret(tree: &Tree<'_>) -> Interpretation {
         entries.push(Entry { key, value, key_span: p.key, value_span });
     }
     TABLE.fold(entries, &mut out.settings, &mut out.issues);
+    // A socket factory receives every connection property and reads its own
+    // (Cloud SQL's `cloudSqlInstance`, `enableIamAuth`, `ipTypes` …), so
+    // keys pgjdbc does not know are not ignored there.
+    if out.settings.get("socketFactory").is_some() {
+        out.issues.retain(|i| i.kind != IssueKind::UnknownParameter);
+    }
     let issues = &mut out.issues;
     let settings = &mut out.settings;
 
