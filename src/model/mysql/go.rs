@@ -239,7 +239,7 @@ pub(super) fn interpret(tree: &Tree<'_>) -> Interpretation {
             tls.notes.push("allowFallbackToPlaintext=true connects in plaintext when the server does not offer TLS".into());
         }
     }
-    if tls.encryption == Encryption::Opportunistic {
+    if tls_setting.as_ref().is_some_and(|s| s.value.eq_ignore_ascii_case("preferred")) {
         tls.notes.push("tls=preferred skips certificate verification and falls back to plaintext".into());
     }
     out.finish(tls)
