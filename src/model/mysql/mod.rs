@@ -186,7 +186,8 @@ pub(crate) fn fold_quiet(table: &Table, entries: Vec<Entry>, out: &mut Out) {
             known.push(e);
             continue;
         }
-        if let Some(s) = table.suggest(&e.key) {
+        // Keywords are short: a long key is no typo of one, and edit distances cost O(n·m).
+        if let Some(s) = (e.key.len() <= 48).then(|| table.suggest(&e.key)).flatten() {
             let what = match table.unknown {
                 Unknown::Forwarded => "sends the unknown parameter",
                 _ => "ignores the unknown parameter",
