@@ -186,8 +186,10 @@ pub(crate) fn fold_quiet(table: &Table, entries: Vec<Entry>, out: &mut Out) {
             known.push(e);
             continue;
         }
-        // Keywords are short: a long key is no typo of one, and edit distances cost O(n·m).
-        if let Some(s) = (e.key.len() <= 48).then(|| table.suggest(&e.key)).flatten() {
+        // Keywords are short words: a long key, or one with other characters, is
+        // no typo of one, and edit distances cost O(n·m) each.
+        let wordlike = e.key.len() <= 48 && e.key.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_. ".contains(&b));
+        if let Some(s) = wordlike.then(|| table.suggest(&e.key)).flatten() {
             let what = match table.unknown {
                 Unknown::Forwarded => "sends the unknown parameter",
                 _ => "ignores the unknown parameter",
