@@ -196,7 +196,15 @@ pub(super) fn interpret(tree: &Tree<'_>) -> Interpretation {
             None => {
                 let span = tls_setting.as_ref().and_then(|s| s.origin.value_span()).unwrap_or_default();
                 let builtin = ["true", "false", "skip-verify", "preferred"];
-                if let Some(s) = closest(v, builtin.iter().copied()).filter(|_| !v.is_empty()) {
+                // A spelling of "TLS on" means tls=true; a near miss of a builtin means that builtin.
+                let meant = if super::means_tls_on(v) {
+                    Some("true")
+                } else if matches!(v.to_ascii_lowercase().as_str(), "disabled" | "disable" | "no" | "off" | "none") {
+                    Some("false")
+                } else {
+                    closest(v, builtin.iter().copied()).filter(|_| !v.is_empty())
+                };
+                if let Some(s) = meant {
                     out.issue(
                         Issue::new(
                             IssueKind::InvalidValue,

@@ -251,6 +251,21 @@ pub(crate) fn ignored_tls_key(client: &str, e: &Entry, effect: &str) -> Option<I
     })
 }
 
+/// Whether `value` is another client's spelling of "verify the chain and
+/// the host name" (`verify-full`, `VERIFY_IDENTITY`, `strict` …).
+pub(crate) fn means_verify_full(value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase().replace('_', "-");
+    matches!(v.as_str(), "verify-full" | "verify-identity" | "strict" | "full" | "verify")
+}
+
+/// Whether `value` is another client's spelling of "TLS on" (the intent a
+/// go-sql-driver `tls=true` expresses).
+pub(crate) fn means_tls_on(value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase().replace('_', "-");
+    means_verify_full(&v)
+        || matches!(v.as_str(), "required" | "require" | "yes" | "on" | "enabled" | "enable" | "verify-ca" | "ssl" | "tls")
+}
+
 /// The lowest TLS version of a comma-separated list (`TLSv1.2,TLSv1.3`).
 pub(crate) fn min_tls(list: &str) -> Option<TlsVersion> {
     list.split([',', ':', ' ']).filter_map(TlsVersion::parse).min()
