@@ -153,9 +153,13 @@ pub(super) fn interpret(tree: &Tree<'_>) -> Interpretation {
                 Ok(v) => v,
                 Err(e) => {
                     let at = v.inner.start + e.offset;
-                    out.issue(
-                        Issue::new(IssueKind::Syntax, Span::new(at, (at + 3).min(v.inner.end)), e.message, true).with_key(key.clone()),
-                    );
+                    // The escape text is part of the value: never quote a secret's.
+                    let message = if crate::syntax::is_secret_key(&key) {
+                        format!("invalid URL escape in the value of \"{key}\"")
+                    } else {
+                        e.message
+                    };
+                    out.issue(Issue::new(IssueKind::Syntax, Span::new(at, (at + 3).min(v.inner.end)), message, true).with_key(key.clone()));
                     raw.to_string()
                 }
             }
