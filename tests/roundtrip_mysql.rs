@@ -138,6 +138,9 @@ proptest! {
             (Form::MysqlUrl, format!("mysql://user:{pw}@host/db?{tail}")),
             (Form::MysqlJdbc, format!("jdbc:mysql://user:{pw}@host/db?{tail}")),
             (Form::GoMysqlDsn, format!("user:{pw}@tcp(host)/db?{tail}")),
+            (Form::GoMysqlDsn, format!("user@tcp(host)/db?password={pw}&{tail}")),
+            (Form::MysqlJdbc, format!("jdbc:mysql://address=(host=h)(password={pw})/db?trustCertificateKeyStorePassword={pw}")),
+            (Form::MysqlUrl, format!("mysql://user@host/db?password={pw}&{tail}")),
         ];
         for (form, s) in inputs {
             for client in MYSQL_CLIENTS.into_iter().filter(|c| c.reads(form)) {

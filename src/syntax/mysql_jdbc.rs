@@ -174,7 +174,9 @@ pub fn intended_userinfo(input: &str) -> Option<(Span, Span)> {
     let start = input.find("//")? + 2;
     let rest = &input[start..];
     let mut search_end = rest.len();
-    while let Some(at) = rest[..search_end].rfind('@') {
+    // Bounded: a string with thousands of '@' is no connection string worth guessing about.
+    for _ in 0..32 {
+        let Some(at) = rest[..search_end].rfind('@') else { break };
         search_end = at;
         let after = &rest[at + 1..];
         let host_len = after.find(['/', '?', '#']).unwrap_or(after.len());

@@ -144,7 +144,12 @@ pub(super) fn interpret(tree: &Tree<'_>) -> Interpretation {
                     _ => Mode::VerifyIdentity,
                 };
             }
-            Err(issue) => out.issue(issue),
+            Err(mut issue) => {
+                if super::means_verify_full(&s.value) {
+                    issue.suggestion = Some("VERIFY_IDENTITY".into());
+                }
+                out.issue(issue)
+            }
         }
     }
     let ca_key = ["ssl-ca", "ssl-capath"].into_iter().find(|k| out.written(k).is_some());

@@ -201,7 +201,7 @@ pub(super) fn interpret(tree: &Tree<'_>) -> Interpretation {
             Ok("VERIFY_IDENTITY") => Mode::VerifyIdentity,
             Ok(_) => Mode::Preferred,
             Err(mut i) => {
-                if s.value.eq_ignore_ascii_case("VERIFY_FULL") || s.value.eq_ignore_ascii_case("verify-full") {
+                if super::means_verify_full(&s.value) {
                     i.suggestion = Some("VERIFY_IDENTITY".into());
                     i.message = format!("connector-j rejects sslMode=\"{}\"; its spelling is \"VERIFY_IDENTITY\"", s.value);
                 }

@@ -153,9 +153,13 @@ pub(super) fn interpret(tree: &Tree<'_>) -> Interpretation {
                 Ok(v) => v,
                 Err(e) => {
                     let at = v.inner.start + e.offset;
-                    out.issue(
-                        Issue::new(IssueKind::Syntax, Span::new(at, (at + 3).min(v.inner.end)), e.message, true).with_key(key.clone()),
-                    );
+                    // The escape text is part of the value: never quote a secret's.
+                    let message = if crate::syntax::is_secret_key(&key) {
+                        format!("invalid URL escape in the value of \"{key}\"")
+                    } else {
+                        e.message
+                    };
+                    out.issue(Issue::new(IssueKind::Syntax, Span::new(at, (at + 3).min(v.inner.end)), message, true).with_key(key.clone()));
                     raw.to_string()
                 }
             }
@@ -196,7 +200,15 @@ pub(super) fn interpret(tree: &Tree<'_>) -> Interpretation {
             None => {
                 let span = tls_setting.as_ref().and_then(|s| s.origin.value_span()).unwrap_or_default();
                 let builtin = ["true", "false", "skip-verify", "preferred"];
-                if let Some(s) = closest(v, builtin.iter().copied()).filter(|_| !v.is_empty()) {
+                // A spelling of "TLS on" means tls=true; a near miss of a builtin means that builtin.
+                let meant = if super::means_tls_on(v) {
+                    Some("true")
+                } else if matches!(v.to_ascii_lowercase().as_str(), "disabled" | "disable" | "no" | "off" | "none") {
+                    Some("false")
+                } else {
+                    closest(v, builtin.iter().copied()).filter(|_| !v.is_empty())
+                };
+                if let Some(s) = meant {
                     out.issue(
                         Issue::new(
                             IssueKind::InvalidValue,
@@ -239,7 +251,7 @@ pub(super) fn interpret(tree: &Tree<'_>) -> Interpretation {
             tls.notes.push("allowFallbackToPlaintext=true connects in plaintext when the server does not offer TLS".into());
         }
     }
-    if tls.encryption == Encryption::Opportunistic {
+    if tls_setting.as_ref().is_some_and(|s| s.value.eq_ignore_ascii_case("preferred")) {
         tls.notes.push("tls=preferred skips certificate verification and falls back to plaintext".into());
     }
     out.finish(tls)

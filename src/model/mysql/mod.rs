@@ -193,7 +193,10 @@ pub(crate) fn fold_quiet(table: &Table, entries: Vec<Entry>, out: &mut Out) {
             known.push(e);
             continue;
         }
-        if let Some(s) = table.suggest(&e.key) {
+        // Keywords are short words: a long key, or one with other characters, is
+        // no typo of one, and edit distances cost O(n·m) each.
+        let wordlike = e.key.len() <= 48 && e.key.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_. ".contains(&b));
+        if let Some(s) = wordlike.then(|| table.suggest(&e.key)).flatten() {
             let what = match table.unknown {
                 Unknown::Forwarded => "sends the unknown parameter",
                 _ => "ignores the unknown parameter",
@@ -253,6 +256,21 @@ pub(crate) fn ignored_tls_key(client: &str, e: &Entry, effect: &str) -> Option<I
         Issue::new(IssueKind::IgnoredSetting, e.key_span.cover(e.value_span), format!("{client} ignores \"{}\"; {effect}", e.key), false)
             .with_key(e.key.clone())
     })
+}
+
+/// Whether `value` is another client's spelling of "verify the chain and
+/// the host name" (`verify-full`, `VERIFY_IDENTITY`, `strict` …).
+pub(crate) fn means_verify_full(value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase().replace('_', "-");
+    matches!(v.as_str(), "verify-full" | "verify-identity" | "strict" | "full" | "verify")
+}
+
+/// Whether `value` is another client's spelling of "TLS on" (the intent a
+/// go-sql-driver `tls=true` expresses).
+pub(crate) fn means_tls_on(value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase().replace('_', "-");
+    means_verify_full(&v)
+        || matches!(v.as_str(), "required" | "require" | "yes" | "on" | "enabled" | "enable" | "verify-ca" | "ssl" | "tls")
 }
 
 /// The lowest TLS version of a comma-separated list (`TLSv1.2,TLSv1.3`).

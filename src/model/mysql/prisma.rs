@@ -64,7 +64,7 @@ pub(super) fn interpret(tree: &Tree<'_>) -> Interpretation {
         };
         let e = entry(key, value, p.key, span);
         if TABLE.lookup(&e.key).is_none() {
-            let effect = "Prisma discards it; TLS is set with sslaccept=strict (and sslcert for a private CA)";
+            let effect = "TLS is switched on by sslaccept=strict (with sslcert for a private CA)";
             if let Some(i) = ignored_tls_key("prisma", &e, effect) {
                 out.issue(i);
                 continue;

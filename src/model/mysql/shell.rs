@@ -188,6 +188,7 @@ fn target(src: &str, scheme: &str, start: usize, end: usize) -> Result<(), Shell
             let c = addr[i..].chars().next().unwrap_or('?');
             return Err(err(format!("Unexpected data [{c}] found at position {at}"), Span::new(at, at + c.len_utf8())));
         }
+        ipv6_segments(addr, start + 1)?;
         if zone.is_some_and(|z| z.is_empty()) {
             return Err(err("Zone ID cannot be empty", Span::new(start, close + 1)));
         }
@@ -206,6 +207,53 @@ fn target(src: &str, scheme: &str, start: usize, end: usize) -> Result<(), Shell
     }
     if let Some(colon) = port_at {
         port(src, colon + 1, end)?;
+    }
+    Ok(())
+}
+
+/// `parse_ipv6`'s segment rules for `addr` (written at byte `at`): at most
+/// four hex digits a segment, one `::`, eight segments without it (six
+/// before an embedded IPv4 address), fewer with it.
+fn ipv6_segments(addr: &str, at: usize) -> Result<(), ShellError> {
+    if addr.starts_with('.') {
+        return Err(err(format!("Unexpected data [.] found at position {at}"), Span::new(at, at + 1)));
+    }
+    let mut double = false;
+    let mut segments = 0;
+    let mut ipv4 = false;
+    let bytes = addr.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b':' {
+            if bytes.get(i + 1) == Some(&b':') {
+                if double {
+                    let p = at + i + 1;
+                    return Err(err(format!("Unexpected data [:] found at position {p}"), Span::new(p, p + 1)));
+                }
+                double = true;
+                i += 2;
+            } else {
+                i += 1;
+            }
+            continue;
+        }
+        let len = bytes[i..].iter().take_while(|&&c| c != b':').count();
+        let group = &addr[i..i + len];
+        if group.contains('.') {
+            ipv4 = true;
+        } else if len > 4 {
+            return Err(err(
+                format!("Invalid IPv6 value [{group}], maximum 4 hexadecimal digits accepted"),
+                Span::new(at + i, at + i + len),
+            ));
+        } else {
+            segments += 1;
+        }
+        i += len;
+    }
+    let full = if ipv4 { 6 } else { 8 };
+    if (!double && segments != full) || (double && segments >= full) {
+        return Err(err("Invalid IPv6: the number of segments does not match the specification", Span::new(at, at + addr.len())));
     }
     Ok(())
 }

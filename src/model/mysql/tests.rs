@@ -103,6 +103,12 @@ fn go_mysql_tls() {
     assert!(kinds(&i).contains(&IssueKind::ConflictingSettings));
     let i = run("u:p@tcp(h)/db?tls=rds", Client::GoMysql);
     assert!(matches!(i.tls.ca, CaSource::Custom { .. }));
+    let i = run("u:p@tcp(h)/db?tls=required", Client::GoMysql);
+    assert_eq!(i.issues[0].suggestion.as_deref(), Some("true"));
+    let i = run("u:p@tcp(h)/db?tls=skip_verify", Client::GoMysql);
+    assert_eq!(i.issues[0].suggestion.as_deref(), Some("skip-verify"));
+    let i = run("mysql://u@h/db?ssl-mode=verify-full", Client::MysqlCli);
+    assert_eq!(i.issues.iter().find(|x| x.kind == IssueKind::InvalidValue).and_then(|x| x.suggestion.as_deref()), Some("VERIFY_IDENTITY"));
     let i = run("u:p@tcp(h)/db?parseTime=yes", Client::GoMysql);
     assert!(i.is_fatal());
     let i = run("u:p@tcp(h)/db?TLS=true", Client::GoMysql);
