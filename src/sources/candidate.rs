@@ -51,13 +51,24 @@ pub struct Candidate {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum MapError {
     /// An edit is out of bounds, not on a character boundary, or overlaps
-    /// another edit (`span` in string coordinates).
-    InvalidEdit { span: Span },
+    /// another edit.
+    InvalidEdit {
+        /// The edit's span, in string coordinates.
+        span: Span,
+    },
     /// An edit touches an interpolation such as `${VAR}` that the
-    /// application expands (`span` in file coordinates).
-    Opaque { span: Span },
+    /// application expands.
+    Opaque {
+        /// The interpolation, in file coordinates.
+        span: Span,
+    },
     /// The edited value cannot be written in this container.
-    Unrepresentable { encoding: Encoding, reason: &'static str },
+    Unrepresentable {
+        /// The value's encoding.
+        encoding: Encoding,
+        /// Why it cannot hold the result.
+        reason: &'static str,
+    },
 }
 
 impl fmt::Display for MapError {

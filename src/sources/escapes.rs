@@ -297,7 +297,7 @@ pub(crate) fn json_encode(text: &str, q: u8) -> String {
 // ------------------------------------------------------------------- XML
 
 fn xml_entity(src: &str, j: usize) -> Result<(char, usize), DecodeError> {
-    let semi = src.get(j..(j + 12).min(src.len())).and_then(|t| t.find(';'));
+    let semi = src.as_bytes().get(j..(j + 12).min(src.len())).and_then(|t| t.iter().position(|&b| b == b';'));
     let bad = || DecodeError::new(Span::new(j, j + 1), "'&' must start an entity such as &amp; (write '&amp;' for '&')");
     let semi = semi.ok_or_else(bad)?;
     let name = src.get(j + 1..j + semi).ok_or_else(bad)?;

@@ -20,8 +20,11 @@ pub enum PieceKind {
 /// One piece: `value` bytes of the decoded string came from `file` bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Piece {
+    /// Bytes of the decoded string.
     pub value: Span,
+    /// Bytes of the file they came from.
     pub file: Span,
+    /// How the two relate.
     pub kind: PieceKind,
 }
 

@@ -142,7 +142,9 @@ impl FileKind {
 /// A problem reading a file: a message, its span and where it starts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SourceError {
+    /// What is wrong; quotes keys and syntax, never values.
     pub message: String,
+    /// The offending bytes.
     pub span: Span,
     /// 1-based line of `span.start`.
     pub line: usize,
@@ -170,7 +172,9 @@ impl std::error::Error for SourceError {}
 /// value's text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Note {
+    /// The bytes the caveat is about.
     pub span: Span,
+    /// The caveat.
     pub message: String,
 }
 
@@ -189,9 +193,13 @@ pub struct EnvRef {
 /// What [`scan`] found in one file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Scan {
+    /// How the file was read.
     pub kind: FileKind,
+    /// The connection strings, in file order.
     pub candidates: Vec<Candidate>,
+    /// The `dblint: ignore[…]` comments.
     pub suppressions: Vec<Suppression>,
+    /// Settings that take their connection string from the environment.
     pub env_refs: Vec<EnvRef>,
     /// Malformed lines and directives; scanning carried on past them.
     pub errors: Vec<SourceError>,
@@ -236,7 +244,16 @@ impl<'a> Ctx<'a> {
 
     /// Record an error at `span`.
     pub(crate) fn error(&mut self, span: Span, message: impl Into<String>) {
-        self.errors.push(SourceError::new(&self.idx, span, message));
+        let end = span.end.min(self.src.len());
+        let mut start = span.start.min(end);
+        while !self.src.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = end;
+        while !self.src.is_char_boundary(end) {
+            end += 1;
+        }
+        self.errors.push(SourceError::new(&self.idx, Span::new(start, end), message));
     }
 
     /// Record a comment.
