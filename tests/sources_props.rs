@@ -9,6 +9,11 @@ use proptest::prelude::*;
 
 const PREFIX: &str = "postgres://";
 
+/// `PROPTEST_CASES` when set (for long runs), else `default`.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 /// Characters that stress quoting and escaping.
 fn tricky_char() -> impl Strategy<Value = char> {
     prop_oneof![
@@ -112,8 +117,8 @@ fn containers(v: &str, crlf: bool) -> Vec<(FileKind, String, String)> {
     if !v.contains(char::is_whitespace) {
         add(FileKind::Dotenv, "DATABASE_URL=", v.to_string(), "");
     }
-    add(FileKind::Json, "{\n  // c\n  \"ConnectionStrings\": { \"Default\": ", esc_json(v), " },\n}\n");
-    add(FileKind::Yaml, "services:\n  api:\n    environment:\n      DATABASE_URL: ", esc_yaml_double(v), "  # c\n");
+    add(FileKind::Json, "\u{feff}{\n  // c\n  \"ConnectionStrings\": { \"Default\": ", esc_json(v), " },\n}\n");
+    add(FileKind::Yaml, "\u{feff}services:\n  api:\n    environment:\n      DATABASE_URL: ", esc_yaml_double(v), "  # c\n");
     add(FileKind::Yaml, "env:\n  - ", esc_yaml_double(&format!("DATABASE_URL={v}")), "\n");
     if v.get(PREFIX.len()..).is_some_and(|r| r.bytes().all(|b| b.is_ascii_alphanumeric() || b"@:/?=.-".contains(&b))) {
         add(FileKind::Yaml, "a:\n  url: ", v.to_string(), " # c\n  b: 1\n");
@@ -174,7 +179,7 @@ fn place(value: &str, raw: &[(f64, f64, String)]) -> Vec<Edit> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(256), ..ProptestConfig::default() })]
 
     /// Every container decodes to exactly the value written into it.
     #[test]
@@ -319,7 +324,7 @@ const KINDS: [FileKind; 10] = [
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(512), ..ProptestConfig::default() })]
 
     /// Any input: no panic, spans in bounds, positions consistent, and
     /// mapped edits stay inside their token.

@@ -226,3 +226,29 @@ fn sniffing_and_positions() {
     assert_eq!(idx.line_col(c.span.end), (2, 23));
     assert_eq!(idx.line_text(2), "URL=\"postgres://é@h/db\"");
 }
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let deep = format!("a: {}{}\n", "[".repeat(5000), "]".repeat(5000));
+    assert!(scan(FileKind::Yaml, &deep).is_err());
+    let deep = format!("{{\"a\": {}{}}}", "[".repeat(5000), "]".repeat(5000));
+    assert!(scan(FileKind::Json, &deep).is_err());
+    let deep = format!("a = {}{}\n", "[".repeat(5000), "]".repeat(5000));
+    assert!(scan(FileKind::Toml, &deep).is_err());
+}
+
+#[test]
+fn whole_interpolations_are_env_refs() {
+    let s = scan(
+        FileKind::Yaml,
+        "services:\n  api:\n    environment:\n      DATABASE_URL: ${PRIMARY_URL:-postgres://localhost/app}\n      GREETING: ${HELLO}\n",
+    )
+    .unwrap();
+    let refs: Vec<_> = s.env_refs.iter().map(|r| (r.key.as_str(), r.name.as_str())).collect();
+    assert_eq!(refs, vec![("services.api.environment.DATABASE_URL", "PRIMARY_URL")]);
+    let s = scan(FileKind::Properties, "spring.datasource.url=${JDBC_URL}\n").unwrap();
+    assert_eq!(s.env_refs[0].name, "JDBC_URL");
+    let s = scan(FileKind::Dotenv, "DB_URL=$PRIMARY_URL\nLITERAL_URL='$PRIMARY_URL'\n").unwrap();
+    assert_eq!(s.env_refs.len(), 1);
+    assert_eq!((s.env_refs[0].name.as_str(), s.env_refs[0].span), ("PRIMARY_URL", dblint::syntax::Span::new(7, 19)));
+}

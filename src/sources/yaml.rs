@@ -10,6 +10,9 @@ use super::{Ctx, Encoding, Offer, SourceError, atomic, join_path};
 use crate::syntax::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
+/// Deepest nesting of collections read (the tree is walked recursively).
+const MAX_DEPTH: usize = 200;
+
 /// One scalar with its place in the file.
 struct Scalar {
     value: String,
@@ -56,6 +59,9 @@ pub(crate) fn scan(cx: &mut Ctx<'_>) -> Result<(), SourceError> {
             let at = offsets.byte(e.marker().index());
             SourceError::new(&cx.idx, Span::new(at, at), e.info().to_string())
         })?;
+        if stack.len() > MAX_DEPTH {
+            return Err(SourceError::new(&cx.idx, Span::empty(offsets.byte(span.start.index())), "YAML nested too deeply"));
+        }
         let start = offsets.byte(span.start.index());
         let end = offsets.byte(span.end.index());
         let node = match ev {
