@@ -375,7 +375,14 @@ pub(crate) fn xml_text(src: &str, start: usize) -> Result<Decoded, DecodeError> 
                 out.esc(j, j + len, "\n");
                 i = j + len;
             }
-            _ => return Ok(out.finish(Span::new(start, j), j)),
+            _ => {
+                // Readers trim element text: a value cannot begin or end with blanks.
+                let t = src.get(start..j).unwrap_or("");
+                if t.starts_with(char::is_whitespace) || t.ends_with(char::is_whitespace) {
+                    return Err(DecodeError::new(Span::new(start, j), "element text is trimmed"));
+                }
+                return Ok(out.finish(Span::new(start, j), j));
+            }
         }
     }
 }

@@ -13,7 +13,8 @@ pub enum PieceKind {
     /// a line continuation …): the piece is replaced as a whole.
     Escape,
     /// Text the application does not read literally, such as `${VAR}`
-    /// interpolation: it must not be edited.
+    /// interpolation: it must not be edited. Usually verbatim; an
+    /// interpolation written with escapes inside maps as a whole.
     Opaque,
 }
 
