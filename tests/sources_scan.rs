@@ -83,6 +83,9 @@ fn check_invariants(src: &str, s: &Scan) {
             }
         }
         assert_eq!(c.map.value_len(), c.value.len(), "{}", c.key);
+        // Our decoding agreed with the container parser's (a disagreement
+        // leaves a single escape over the whole value).
+        assert!(c.map.pieces().iter().any(|p| p.kind == dblint::sources::PieceKind::Verbatim), "{}: not decoded", c.key);
         // An empty edit list maps to nothing.
         assert_eq!(c.file_edits(&[]), Ok(vec![]));
     }
@@ -154,4 +157,98 @@ fn web_config() {
 #[test]
 fn free_text() {
     snapshot("notes.md", FileKind::Text);
+}
+
+#[test]
+fn structured_files_that_do_not_parse_report_where() {
+    let e = scan(FileKind::Json, "{\n  \"a\": ,\n}").unwrap_err();
+    assert_eq!((e.line, e.col), (2, 8));
+    let e = scan(FileKind::Yaml, "a: [1, 2\nb: 'open\n").unwrap_err();
+    assert!(e.line >= 1 && e.span.end <= 18, "{e:?}");
+    let e = scan(FileKind::Toml, "[a]\nurl = \"open\n").unwrap_err();
+    assert_eq!(e.line, 2, "{e:?}");
+}
+
+#[test]
+fn suppressions_stack_and_bad_directives_are_errors() {
+    let src = "# dblint: ignore[DBL101] first\n# dblint: ignore[DBL102]\n\nURL=postgres://h/db # dblint: ignore\n# dblint: ignore[DBL1\n# dblint: silence[DBL1]\n# dblint: ignore[x] \n";
+    let s = scan(FileKind::Dotenv, src).unwrap();
+    let got: Vec<_> = s.suppressions.iter().map(|x| (x.line, x.applies_to, x.codes.clone(), x.reason.clone())).collect();
+    assert_eq!(
+        got,
+        vec![(1, 4, vec!["DBL101".to_string()], Some("first".to_string())), (2, 4, vec!["DBL102".to_string()], None), (4, 4, vec![], None),]
+    );
+    assert!(s.suppressions[0].covers("dbl101", 4, 4));
+    assert!(!s.suppressions[0].covers("DBL102", 4, 4));
+    assert!(s.suppressions[2].covers("DBL999", 4, 4));
+    let errors: Vec<_> = s.errors.iter().map(|e| (e.line, e.col)).collect();
+    assert_eq!(errors, vec![(5, 17), (6, 11), (7, 18)]);
+    // XML, JSON block and TOML comments carry directives too.
+    let s = scan(FileKind::Xml, "<a>\n  <!-- dblint: ignore[DBL1] x -->\n  <b url=\"postgres://h/db\"/>\n</a>").unwrap();
+    assert_eq!((s.suppressions[0].applies_to, s.suppressions[0].reason.as_deref()), (3, Some("x")));
+    let s = scan(FileKind::Json, "{ /* dblint: ignore[DBL1] y */ \"url\": \"postgres://h/db\" }").unwrap();
+    assert_eq!((s.suppressions[0].applies_to, s.suppressions[0].reason.as_deref()), (1, Some("y")));
+}
+
+#[test]
+fn ordinary_config_values_are_not_candidates() {
+    let cases = [
+        (
+            FileKind::Dotenv,
+            "POOL=min=1 max=10\nDATA_DIR=/var/lib/app\nGREETING=host=world\nDB_PATH=/var/lib/db\nREDIS_URL=redis://h:6379\nSENTRY_DSN=https://k@sentry.io/1\n",
+        ),
+        (
+            FileKind::Json,
+            "{ \"Logging\": { \"Default\": \"Server=trace\" }, \"Db\": { \"Path\": \"/var/db\" }, \"ConnectionStrings\": { \"Sqlite\": \"Data Source=app.sqlite\" } }",
+        ),
+        (FileKind::Yaml, "logging:\n  level: host=debug\ndb:\n  pool: min=1 max=5\n  file: /var/db\n"),
+        (FileKind::Properties, "server.port=8080\nlogging.pattern=host=%h\nspring.datasource.driver-class-name=org.postgresql.Driver\n"),
+        (FileKind::Toml, "[server]\nhost = \"host=0.0.0.0\"\n[db]\npath = \"/var/db\"\n"),
+        (FileKind::Ini, "[server]\nlisten = host=0.0.0.0 port=80\n"),
+        (FileKind::Xml, "<c><add key=\"Title\" value=\"Server=Main\"/><add key=\"Db\" value=\"/var/db\"/></c>"),
+        (FileKind::Text, "See https://example.com and redis://cache:6379 and xpostgres://nope.\n"),
+    ];
+    for (kind, src) in cases {
+        let s = scan(kind, src).unwrap();
+        assert!(s.candidates.is_empty(), "{kind:?}: {:?}", s.candidates.iter().map(|c| &c.key).collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn sniffing_and_positions() {
+    let conf = "# pg_service.conf\n[app]\nhost=db.example.com\n";
+    assert_eq!(FileKind::sniff(Path::new("pg_service.conf"), conf), FileKind::Conf);
+    let src = "A=1\r\nURL=\"postgres://é@h/db\"\r\n";
+    let s = scan(FileKind::Dotenv, src).unwrap();
+    let idx = LineIndex::new(src);
+    let c = &s.candidates[0];
+    assert_eq!(idx.line_col(c.span.start), (2, 6));
+    assert_eq!(idx.line_col(c.span.end), (2, 23));
+    assert_eq!(idx.line_text(2), "URL=\"postgres://é@h/db\"");
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let deep = format!("a: {}{}\n", "[".repeat(5000), "]".repeat(5000));
+    assert!(scan(FileKind::Yaml, &deep).is_err());
+    let deep = format!("{{\"a\": {}{}}}", "[".repeat(5000), "]".repeat(5000));
+    assert!(scan(FileKind::Json, &deep).is_err());
+    let deep = format!("a = {}{}\n", "[".repeat(5000), "]".repeat(5000));
+    assert!(scan(FileKind::Toml, &deep).is_err());
+}
+
+#[test]
+fn whole_interpolations_are_env_refs() {
+    let s = scan(
+        FileKind::Yaml,
+        "services:\n  api:\n    environment:\n      DATABASE_URL: ${PRIMARY_URL:-postgres://localhost/app}\n      GREETING: ${HELLO}\n",
+    )
+    .unwrap();
+    let refs: Vec<_> = s.env_refs.iter().map(|r| (r.key.as_str(), r.name.as_str())).collect();
+    assert_eq!(refs, vec![("services.api.environment.DATABASE_URL", "PRIMARY_URL")]);
+    let s = scan(FileKind::Properties, "spring.datasource.url=${JDBC_URL}\n").unwrap();
+    assert_eq!(s.env_refs[0].name, "JDBC_URL");
+    let s = scan(FileKind::Dotenv, "DB_URL=$PRIMARY_URL\nLITERAL_URL='$PRIMARY_URL'\n").unwrap();
+    assert_eq!(s.env_refs.len(), 1);
+    assert_eq!((s.env_refs[0].name.as_str(), s.env_refs[0].span), ("PRIMARY_URL", dblint::syntax::Span::new(7, 19)));
 }

@@ -51,13 +51,24 @@ pub struct Candidate {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum MapError {
     /// An edit is out of bounds, not on a character boundary, or overlaps
-    /// another edit (`span` in string coordinates).
-    InvalidEdit { span: Span },
+    /// another edit.
+    InvalidEdit {
+        /// The edit's span, in string coordinates.
+        span: Span,
+    },
     /// An edit touches an interpolation such as `${VAR}` that the
-    /// application expands (`span` in file coordinates).
-    Opaque { span: Span },
+    /// application expands.
+    Opaque {
+        /// The interpolation, in file coordinates.
+        span: Span,
+    },
     /// The edited value cannot be written in this container.
-    Unrepresentable { encoding: Encoding, reason: &'static str },
+    Unrepresentable {
+        /// The value's encoding.
+        encoding: Encoding,
+        /// Why it cannot hold the result.
+        reason: &'static str,
+    },
 }
 
 impl fmt::Display for MapError {
@@ -149,6 +160,19 @@ impl Candidate {
             return Ok(Vec::new());
         }
         let new_value = apply_edits(&self.value, edits).ok_or(MapError::InvalidEdit { span: self.span })?;
+        // Text right after an unbraced `$NAME` must not lengthen the name.
+        for op in self.map.opaque() {
+            let text = op.text(&self.value);
+            if !text.starts_with('$') || text.starts_with("${") || text.starts_with("$(") {
+                continue;
+            }
+            let delta: isize =
+                sorted.iter().filter(|e| e.span.end <= op.start).map(|e| e.text.len() as isize - e.span.len() as isize).sum();
+            let after = op.end.saturating_add_signed(delta);
+            if new_value.as_bytes().get(after).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_') {
+                return Err(MapError::Opaque { span: self.map.cover(op).unwrap_or(self.span) });
+            }
+        }
         let expected = format!("{}{}{}", self.prefix, new_value, self.suffix);
         let expected_opaque = self.token_opaque.as_ref().map(|ops| self.shift_opaque(ops, &sorted));
 

@@ -297,7 +297,7 @@ pub(crate) fn json_encode(text: &str, q: u8) -> String {
 // ------------------------------------------------------------------- XML
 
 fn xml_entity(src: &str, j: usize) -> Result<(char, usize), DecodeError> {
-    let semi = src.get(j..(j + 12).min(src.len())).and_then(|t| t.find(';'));
+    let semi = src.as_bytes().get(j..(j + 12).min(src.len())).and_then(|t| t.iter().position(|&b| b == b';'));
     let bad = || DecodeError::new(Span::new(j, j + 1), "'&' must start an entity such as &amp; (write '&amp;' for '&')");
     let semi = semi.ok_or_else(bad)?;
     let name = src.get(j + 1..j + semi).ok_or_else(bad)?;
@@ -375,7 +375,14 @@ pub(crate) fn xml_text(src: &str, start: usize) -> Result<Decoded, DecodeError> 
                 out.esc(j, j + len, "\n");
                 i = j + len;
             }
-            _ => return Ok(out.finish(Span::new(start, j), j)),
+            _ => {
+                // Readers trim element text: a value cannot begin or end with blanks.
+                let t = src.get(start..j).unwrap_or("");
+                if t.starts_with(char::is_whitespace) || t.ends_with(char::is_whitespace) {
+                    return Err(DecodeError::new(Span::new(start, j), "element text is trimmed"));
+                }
+                return Ok(out.finish(Span::new(start, j), j));
+            }
         }
     }
 }

@@ -13,15 +13,19 @@ pub enum PieceKind {
     /// a line continuation …): the piece is replaced as a whole.
     Escape,
     /// Text the application does not read literally, such as `${VAR}`
-    /// interpolation: it must not be edited.
+    /// interpolation: it must not be edited. Usually verbatim; an
+    /// interpolation written with escapes inside maps as a whole.
     Opaque,
 }
 
 /// One piece: `value` bytes of the decoded string came from `file` bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Piece {
+    /// Bytes of the decoded string.
     pub value: Span,
+    /// Bytes of the file they came from.
     pub file: Span,
+    /// How the two relate.
     pub kind: PieceKind,
 }
 

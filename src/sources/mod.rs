@@ -142,7 +142,9 @@ impl FileKind {
 /// A problem reading a file: a message, its span and where it starts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SourceError {
+    /// What is wrong; quotes keys and syntax, never values.
     pub message: String,
+    /// The offending bytes.
     pub span: Span,
     /// 1-based line of `span.start`.
     pub line: usize,
@@ -170,12 +172,16 @@ impl std::error::Error for SourceError {}
 /// value's text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Note {
+    /// The bytes the caveat is about.
     pub span: Span,
+    /// The caveat.
     pub message: String,
 }
 
 /// A reference to an environment variable where a connection string is
-/// expected, such as `url = env("DATABASE_URL")` in a Prisma schema.
+/// expected: `url = env("DATABASE_URL")` in a Prisma schema, or a value
+/// that is one interpolation (`DATABASE_URL: ${PRIMARY_URL}` in docker
+/// compose, `spring.datasource.url=${JDBC_URL}`, `DB_URL=$PRIMARY_URL`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EnvRef {
     /// The setting holding the reference (`datasource.db.url`).
@@ -189,9 +195,13 @@ pub struct EnvRef {
 /// What [`scan`] found in one file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Scan {
+    /// How the file was read.
     pub kind: FileKind,
+    /// The connection strings, in file order.
     pub candidates: Vec<Candidate>,
+    /// The `dblint: ignore[…]` comments.
     pub suppressions: Vec<Suppression>,
+    /// Settings that take their connection string from the environment.
     pub env_refs: Vec<EnvRef>,
     /// Malformed lines and directives; scanning carried on past them.
     pub errors: Vec<SourceError>,
@@ -236,7 +246,16 @@ impl<'a> Ctx<'a> {
 
     /// Record an error at `span`.
     pub(crate) fn error(&mut self, span: Span, message: impl Into<String>) {
-        self.errors.push(SourceError::new(&self.idx, span, message));
+        let end = span.end.min(self.src.len());
+        let mut start = span.start.min(end);
+        while !self.src.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = end;
+        while !self.src.is_char_boundary(end) {
+            end += 1;
+        }
+        self.errors.push(SourceError::new(&self.idx, Span::new(start, end), message));
     }
 
     /// Record a comment.
@@ -251,7 +270,18 @@ impl<'a> Ctx<'a> {
             Some(s) => o.d.value.get(s.range()).unwrap_or(""),
             None => o.d.value.as_str(),
         };
-        let Some(form) = plausible(value, o.keyed || key_suggests_connection(&o.key)) else { return };
+        let Some(form) = plausible(value, o.keyed || key_suggests_connection(&o.key)) else {
+            // `DATABASE_URL: ${PRIMARY_URL}`: the string comes from elsewhere.
+            let whole = o.sub.unwrap_or(Span::new(0, o.d.value.len()));
+            if let Some(name) = interpolated_name(value)
+                && (o.keyed || key_suggests_connection(&o.key))
+                && o.d.map.opaque().any(|op| op == whole)
+                && let Some(span) = o.d.map.cover(whole)
+            {
+                self.env_refs.push(EnvRef { key: o.key, name: name.to_string(), span });
+            }
+            return;
+        };
         if let Some(c) = Candidate::new(self.src, form, o) {
             self.candidates.push(c);
         }
@@ -291,6 +321,20 @@ pub(crate) fn atomic(value: String, content: Span, end: usize) -> Decoded {
     let mut map = SpanMap::default();
     map.escape(content, value.len());
     Decoded { value, map, content, end, notes: Vec::new() }
+}
+
+/// The variable of a value that is one interpolation: `$NAME`, `${NAME}`
+/// or `${NAME:-default}` (and the other shell operators).
+fn interpolated_name(value: &str) -> Option<&str> {
+    let inner = match value.strip_prefix("${") {
+        Some(rest) => rest.strip_suffix('}')?,
+        None => value.strip_prefix('$')?,
+    };
+    let len = inner.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+    let name = inner.get(..len)?;
+    let rest = inner.get(len..)?;
+    let operator = rest.is_empty() || (value.starts_with("${") && rest.starts_with([':', '-', '?', '+', '=']));
+    (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) && operator).then_some(name)
 }
 
 /// Join path components: `a.b`, `a[0].b`.

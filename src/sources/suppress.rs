@@ -76,7 +76,7 @@ fn parse_directive(text: &str) -> Result<(Vec<String>, Option<String>), Directiv
     let verb_len = word.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'-').count();
     let verb = word.get(..verb_len).unwrap_or("");
     if verb != "ignore" {
-        return Err((off, verb_len.max(1), format!("unknown dblint directive \"{verb}\"; expected \"ignore[CODE] reason\"")));
+        return Err((off, verb_len.max(1), "unknown dblint directive; expected \"ignore[CODE] reason\"".to_string()));
     }
     let after = word.get(verb_len..).unwrap_or("");
     let mut codes = Vec::new();
@@ -94,7 +94,11 @@ fn parse_directive(text: &str) -> Result<(Vec<String>, Option<String>), Directiv
                 && code.bytes().skip_while(u8::is_ascii_alphabetic).all(|b| b.is_ascii_digit())
                 && code.bytes().any(|b| b.is_ascii_digit());
             if !valid {
-                return Err((list_off + pos + lead, code.len().max(1), format!("invalid rule code \"{code}\" in dblint directive")));
+                return Err((
+                    list_off + pos + lead,
+                    code.len().max(1),
+                    "invalid rule code in dblint directive (expected codes such as DBL101)".to_string(),
+                ));
             }
             codes.push(code.to_ascii_uppercase());
             pos += part.len() + 1;

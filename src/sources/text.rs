@@ -30,10 +30,16 @@ pub(crate) fn scan(cx: &mut Ctx<'_>) {
     let lower = src.to_ascii_lowercase();
     let bytes = src.as_bytes();
     let mut i = 0;
+    // Next occurrence of each prefix at or after `i`, refreshed lazily.
+    let find = |p: &str, from: usize| lower.get(from..).and_then(|s| s.find(p)).map(|o| from + o);
+    let mut next: Vec<Option<usize>> = PREFIXES.iter().map(|p| find(p, 0)).collect();
     while i < src.len() {
-        // The next position where any prefix starts.
-        let next = PREFIXES.iter().filter_map(|p| lower.get(i..)?.find(p).map(|o| (i + o, p.len()))).min_by_key(|&(at, _)| at);
-        let Some((at, _)) = next else { break };
+        for (slot, p) in next.iter_mut().zip(PREFIXES) {
+            if slot.is_some_and(|at| at < i) {
+                *slot = find(p, i);
+            }
+        }
+        let Some(at) = next.iter().flatten().copied().min() else { break };
         let boundary = at == 0 || !bytes.get(at - 1).is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-' | b'_'));
         if !boundary {
             i = at + 1;

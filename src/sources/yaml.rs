@@ -10,6 +10,9 @@ use super::{Ctx, Encoding, Offer, SourceError, atomic, join_path};
 use crate::syntax::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
+/// Deepest nesting of collections read (the tree is walked recursively).
+const MAX_DEPTH: usize = 200;
+
 /// One scalar with its place in the file.
 struct Scalar {
     value: String,
@@ -56,6 +59,9 @@ pub(crate) fn scan(cx: &mut Ctx<'_>) -> Result<(), SourceError> {
             let at = offsets.byte(e.marker().index());
             SourceError::new(&cx.idx, Span::new(at, at), e.info().to_string())
         })?;
+        if stack.len() > MAX_DEPTH {
+            return Err(SourceError::new(&cx.idx, Span::empty(offsets.byte(span.start.index())), "YAML nested too deeply"));
+        }
         let start = offsets.byte(span.start.index());
         let end = offsets.byte(span.end.index());
         let node = match ev {
@@ -182,16 +188,30 @@ fn value(cx: &mut Ctx<'_>, s: &Scalar, path: &[String]) {
         ScalarStyle::Literal => (Encoding::YamlLiteral, block_header(src, s.span.start).unwrap_or(s.span.start)),
         ScalarStyle::Folded => (Encoding::YamlFolded, block_header(src, s.span.start).unwrap_or(s.span.start)),
     };
-    let token = Span::new(start, s.span.end);
-    let ours = src.get(..token.end).and_then(|upto| encoding.decode(upto, start).ok()).filter(|d| d.value == s.value);
+    // Block scalars read on to their first less-indented line; the others
+    // to the parser's span end (which may run past a closing quote).
+    let limit = match s.style {
+        ScalarStyle::Literal | ScalarStyle::Folded => src.len(),
+        _ => s.span.end,
+    };
+    let ours = src.get(..limit).and_then(|upto| encoding.decode(upto, start).ok()).filter(|d| d.value == s.value);
     let checked = ours.is_some();
     let d = ours.unwrap_or_else(|| {
-        let content = match s.style {
-            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Span::new(token.start + 1, token.end.saturating_sub(1)),
-            _ => s.span,
+        let text = src.get(start..s.span.end).unwrap_or("");
+        let (content, end) = match s.style {
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                let q = if s.style == ScalarStyle::SingleQuoted { '\'' } else { '"' };
+                let end = text.rfind(q).map_or(s.span.end, |p| start + p + 1);
+                (Span::new(start + 1, end.saturating_sub(1).max(start + 1)), end)
+            }
+            _ => {
+                let end = start + text.trim_end().len();
+                (Span::new(s.span.start.min(end), end), end)
+            }
         };
-        atomic(s.value.clone(), content, token.end)
+        atomic(s.value.clone(), content, end)
     });
+    let token = Span::new(start, d.end);
     let key = join_path(path);
     // `KEY=value` items of a list.
     if path.last().is_some_and(|p| p.starts_with('['))

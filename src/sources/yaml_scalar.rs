@@ -144,10 +144,7 @@ pub(crate) fn single(src: &str, start: usize) -> Result<Decoded, DecodeError> {
             }
             Some(b'\'') => {
                 out.lit(i, j);
-                if j + 1 != end {
-                    return Err(DecodeError::new(Span::new(j + 1, end), "text after the closing quote"));
-                }
-                return Ok(out.finish(Span::new(start + 1, j), end));
+                return Ok(out.finish(Span::new(start + 1, j), j + 1));
             }
             Some(_) => {
                 let ws = trim_blanks_back(src, i, j);
@@ -173,10 +170,7 @@ pub(crate) fn double(src: &str, start: usize) -> Result<Decoded, DecodeError> {
             None => return Err(DecodeError::new(Span::new(start, start + 1), "unterminated double-quoted scalar")),
             Some(b'"') => {
                 out.lit(i, j);
-                if j + 1 != end {
-                    return Err(DecodeError::new(Span::new(j + 1, end), "text after the closing quote"));
-                }
-                return Ok(out.finish(Span::new(start + 1, j), end));
+                return Ok(out.finish(Span::new(start + 1, j), j + 1));
             }
             Some(b'\\') => {
                 out.lit(i, j);
@@ -251,11 +245,11 @@ pub(crate) fn double(src: &str, start: usize) -> Result<Decoded, DecodeError> {
     }
 }
 
-/// A literal (`|`) or folded (`>`) block scalar, from its indicator to the
-/// end of `src`. Explicit indentation indicators are not supported here
-/// (the scanner falls back to whole-value edits).
+/// A literal (`|`) or folded (`>`) block scalar starting at its indicator.
+/// The scalar ends before the first non-blank line indented less than its
+/// first line (or at the end of `src`). Explicit indentation indicators are
+/// not supported here (the scanner then falls back to whole-value edits).
 pub(crate) fn block(src: &str, start: usize) -> Result<Decoded, DecodeError> {
-    let end = src.len();
     let literal = match byte(src, start) {
         Some(b'|') => true,
         Some(b'>') => false,
@@ -272,40 +266,32 @@ pub(crate) fn block(src: &str, start: usize) -> Result<Decoded, DecodeError> {
         i += 1;
     }
     // Rest of the header line: blanks and an optional comment.
-    while i < end && break_len(src, i) == 0 {
+    while i < src.len() && break_len(src, i) == 0 {
         i += 1;
     }
-    // Lines of the body.
-    let mut lines: Vec<(usize, usize)> = Vec::new(); // [line start, content end)
+    // Lines of the body: [line start, line end).
+    let mut lines: Vec<(usize, usize)> = Vec::new();
     let mut k = i + break_len(src, i);
-    let header_end = k;
-    while k < end {
+    while k < src.len() {
         let mut e = k;
-        while e < end && break_len(src, e) == 0 {
+        while e < src.len() && break_len(src, e) == 0 {
             e += 1;
         }
         lines.push((k, e));
         k = e + break_len(src, e);
     }
-    let trailing_break = end > header_end && (end == k) && lines.last().is_some_and(|&(_, e)| e < end);
-    let indent = lines
-        .iter()
-        .find_map(|&(s, e)| {
-            let n = src.get(s..e)?.bytes().take_while(|&b| b == b' ').count();
-            (s + n < e && !src.get(s + n..e)?.bytes().all(is_blank)).then_some(n)
-        })
-        .unwrap_or(0);
+    let spaces = |s: usize, e: usize| src.get(s..e).map_or(0, |t| t.bytes().take_while(|&b| b == b' ').count());
+    let blank = |s: usize, e: usize| src.get(s..e).is_none_or(|t| t.bytes().all(is_blank));
+    let indent = lines.iter().find(|&&(s, e)| !blank(s, e)).map_or(0, |&(s, e)| spaces(s, e));
     let mut out = Out::new(src);
     let mut prev_end: Option<usize> = None; // end of the previous content line
     let mut pending_empty = 0usize;
     let mut prev_more = false;
     let mut gap_start = start;
     let mut leading = 0usize;
+    let mut stop = src.len();
     for &(s, e) in &lines {
-        let text = src.get(s..e).unwrap_or("");
-        let empty = text.bytes().all(|b| b == b' ' || b == b'\t') && text.bytes().take_while(|&b| b == b' ').count() <= indent
-            || text.bytes().all(|b| b == b' ');
-        if empty {
+        if blank(s, e) {
             if prev_end.is_none() {
                 leading += 1;
             } else {
@@ -313,8 +299,9 @@ pub(crate) fn block(src: &str, start: usize) -> Result<Decoded, DecodeError> {
             }
             continue;
         }
-        if text.bytes().take_while(|&b| b == b' ').count() < indent {
-            return Err(DecodeError::new(Span::new(s, e), "block scalar line is less indented than its first line"));
+        if spaces(s, e) < indent || indent == 0 {
+            stop = s;
+            break;
         }
         let cs = s + indent;
         let more = matches!(byte(src, cs), Some(b' ' | b'\t'));
@@ -332,15 +319,15 @@ pub(crate) fn block(src: &str, start: usize) -> Result<Decoded, DecodeError> {
         pending_empty = 0;
         prev_more = more;
     }
-    let breaks_after = if prev_end.is_some() { pending_empty + usize::from(trailing_break) } else { 0 };
+    let breaks = src.get(gap_start..stop).map_or(0, |t| t.matches('\n').count());
     let tail = match (chomp, prev_end) {
         (b'-', _) | (_, None) => String::new(),
-        (b'+', _) => "\n".repeat(breaks_after),
-        _ => "\n".repeat(breaks_after.min(1)),
+        (b'+', _) => "\n".repeat(breaks),
+        _ => "\n".repeat(breaks.min(1)),
     };
-    out.esc(gap_start, end, &tail);
-    let content = lines.first().map_or(Span::new(end, end), |&(s, _)| Span::new(s, end));
-    Ok(out.finish(content, end))
+    out.esc(gap_start, stop, &tail);
+    let content = lines.first().map_or(Span::new(stop, stop), |&(s, _)| Span::new(s.min(stop), stop));
+    Ok(out.finish(content, stop))
 }
 
 /// Encode `text` for a YAML scalar of the given style; `None` when the
