@@ -131,7 +131,7 @@ pub fn remove_param(tree: &Tree<'_>, param: &Param) -> Vec<Edit> {
     let after_end = toks.get(last + after).map_or(toks[last].span.end, |t| t.span.end);
     let followed = toks.get(last + 1 + after).is_some_and(|t| t.kind != TokenKind::Fragment);
     let semicolons = matches!(tree.form, Form::AdoNet | Form::Odbc | Form::SqlServerJdbc | Form::PrismaSqlServer);
-    if (followed && after > 0) || (semicolons && after > 0) {
+    if after > 0 && (followed || semicolons) {
         // Eat the separators after it: `a=1&b=2` → `b=2`; `A=1;B=2;` → `A=1;`.
         return vec![Edit::delete(Span::new(start, after_end))];
     }
