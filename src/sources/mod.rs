@@ -265,7 +265,17 @@ impl<'a> Ctx<'a> {
 
     /// Offer a decoded token; it becomes a candidate when it is plausibly
     /// a connection string (see [`plausible`]).
-    pub(crate) fn offer(&mut self, o: Offer<'_>) {
+    pub(crate) fn offer(&mut self, mut o: Offer<'_>) {
+        // A YAML `|` block (or any value) ending in line breaks: the breaks
+        // are the container's, not the connection string's; leave them out
+        // so that edits at the end of the string keep them.
+        if o.sub.is_none() {
+            let full = o.d.value.as_str();
+            let kept = full.trim_end_matches(['\n', '\r']).len();
+            if kept > 0 && kept < full.len() {
+                o.sub = Some(Span::new(0, kept));
+            }
+        }
         let value = match o.sub {
             Some(s) => o.d.value.get(s.range()).unwrap_or(""),
             None => o.d.value.as_str(),
