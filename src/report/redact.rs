@@ -72,6 +72,19 @@ pub fn scrub<'a>(text: &'a str, secrets: &[&str]) -> Cow<'a, str> {
             }
         }
     }
+    // A client that misreads an unescaped password splits it at a URL
+    // delimiter and quotes a piece (as a host, a key …): the pieces of
+    // four characters or more are hidden too.
+    let pieces: Vec<String> = variants
+        .iter()
+        .flat_map(|v| {
+            v.split(['@', ':', '/', '?', '#', '&', '=', ';', ','])
+                .filter(|p| p.len() >= 4 && p.len() < v.len())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    variants.extend(pieces);
     // Longest first, so that a secret containing another is hidden whole.
     variants.sort_by_key(|v| std::cmp::Reverse(v.len()));
     variants.dedup();

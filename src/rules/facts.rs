@@ -101,20 +101,23 @@ impl Facts<'_, '_> {
     /// `sslmode=prefer (default)`, `Encrypt=False`.
     pub fn tls_settings(&self) -> String {
         let interp = &self.analysis.interpretation;
-        let parts: Vec<String> = interp
-            .tls
-            .decided_by
-            .iter()
-            .filter_map(|n| interp.settings.get(n))
-            .map(|s| {
-                let value = if s.secret { crate::report::redact::REDACTED } else { s.value.as_str() };
-                match s.origin {
-                    crate::model::Origin::Default => format!("{}={} (default)", s.name, value),
-                    _ => format!("{}={}", s.name, value),
-                }
-            })
-            .collect();
-        if parts.is_empty() { "the client's defaults".to_string() } else { parts.join(", ") }
+        let tree = &self.analysis.tree;
+        let decided: Vec<&crate::model::Setting> = interp.tls.decided_by.iter().filter_map(|n| interp.settings.get(n)).collect();
+        let show = |s: &crate::model::Setting| {
+            let value = if s.secret { crate::report::redact::REDACTED } else { s.value.as_str() };
+            match s.origin {
+                // As the author wrote the key (`TrustServerCertificate`, not `Trust Server Certificate`).
+                crate::model::Origin::Written { key: Some(k), .. } => format!("{}={}", tree.text(k), value),
+                crate::model::Origin::Written { key: None, .. } | crate::model::Origin::Implied { .. } => format!("{}={}", s.name, value),
+                crate::model::Origin::Default => format!("{}={} (default)", s.name, value),
+            }
+        };
+        // Written settings decide; a default is worth naming only when nothing was written.
+        let written: Vec<String> = decided.iter().filter(|s| s.origin != crate::model::Origin::Default).map(|s| show(s)).collect();
+        if !written.is_empty() {
+            return written.join(", ");
+        }
+        decided.first().map_or_else(|| "the client's defaults".to_string(), |s| show(s))
     }
 
     /// Whether the string was found in a file (not given on the command line).
