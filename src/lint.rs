@@ -23,8 +23,8 @@ pub struct Linter<'a> {
     pub client: Option<Client>,
     /// `--env`: the environment of every file.
     pub env: Option<Environment>,
-    /// Clients inferred from project manifests, by directory.
-    project_clients: Mutex<HashMap<PathBuf, Vec<Client>>>,
+    /// What the project around a directory says about clients, by directory.
+    projects: Mutex<HashMap<PathBuf, Project>>,
 }
 
 /// A string found in a file, linted.
@@ -52,7 +52,7 @@ pub const FILE_SYNTAX_CODE: &str = "DBL100";
 
 impl<'a> Linter<'a> {
     pub fn new(rules: &'a RuleSet, config: &'a Config, selection: Selection, opts: Options) -> Self {
-        Linter { rules, config, selection, opts, client: None, env: None, project_clients: Mutex::new(HashMap::new()) }
+        Linter { rules, config, selection, opts, client: None, env: None, projects: Mutex::new(HashMap::new()) }
     }
 
     /// The environment of a file: `--env`, then the configuration's globs,
@@ -68,11 +68,13 @@ impl<'a> Linter<'a> {
             .unwrap_or_default()
     }
 
-    /// The client that reads strings of `form` in the file at `path`:
-    /// `--client`, the configuration's globs, the file itself (a Prisma
-    /// schema), the project's manifest (`package.json` dependencies), and
-    /// otherwise the form's most common client.
-    pub fn client(&self, path: &Path, form: Form) -> Option<Client> {
+    /// The client that reads the string under `key` (an environment
+    /// variable, a JSON path …) of `form` in the file at `path`: `--client`,
+    /// the configuration's globs, the file itself (a Prisma schema), a Prisma
+    /// schema of the project that reads this variable (`env("KEY")`), the
+    /// project's `package.json` dependencies, and otherwise the form's most
+    /// common client.
+    pub fn client(&self, path: &Path, key: &str, form: Form) -> Option<Client> {
         let reads = |c: &Client| c.reads(form);
         if let Some(c) = self.client.filter(reads) {
             return Some(c);
@@ -83,20 +85,26 @@ impl<'a> Linter<'a> {
         if path.extension().is_some_and(|e| e == "prisma") && Client::Prisma.reads(form) {
             return Some(Client::Prisma);
         }
-        self.project_clients(path).into_iter().find(reads)
+        let project = self.project(path);
+        let var = key.rsplit(['.', ':']).next().unwrap_or(key);
+        if Client::Prisma.reads(form) && project.prisma_env.iter().any(|n| n == var) {
+            return Some(Client::Prisma);
+        }
+        // A project whose Prisma schema reads other variables does not read this one with Prisma.
+        project.clients.iter().copied().filter(|c| !(*c == Client::Prisma && !project.prisma_env.is_empty())).find(reads)
     }
 
-    /// Clients a project's `package.json` depends on, nearest manifest first.
-    fn project_clients(&self, path: &Path) -> Vec<Client> {
-        let Some(dir) = path.parent() else { return Vec::new() };
+    /// What the project around `path` says, cached by directory.
+    fn project(&self, path: &Path) -> Project {
+        let Some(dir) = path.parent() else { return Project::default() };
         let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-        if let Ok(cache) = self.project_clients.lock() {
-            if let Some(c) = cache.get(dir) {
-                return c.clone();
+        if let Ok(cache) = self.projects.lock() {
+            if let Some(p) = cache.get(dir) {
+                return p.clone();
             }
         }
-        let found = infer_project_clients(dir);
-        if let Ok(mut cache) = self.project_clients.lock() {
+        let found = Project::discover(dir);
+        if let Ok(mut cache) = self.projects.lock() {
             cache.insert(dir.to_path_buf(), found.clone());
         }
         found
@@ -140,7 +148,7 @@ impl<'a> Linter<'a> {
         let ctx = self.context(path);
         let index = crate::report::LineIndex::new(content);
         for cand in &scan.candidates {
-            let client = self.client(path, cand.form);
+            let client = self.client(path, &cand.key, cand.form);
             let (analysis, diags) = rules::lint_str(self.rules, &cand.value, client, &ctx, &self.opts, &selection);
             let string_span = cand.map.file_span().unwrap_or(cand.span);
             for s in string_secrets(analysis.as_ref(), &cand.value) {
@@ -224,35 +232,71 @@ fn file_syntax_finding(e: &sources::SourceError, selection: &Selection) -> Findi
     Finding { diagnostic: d, string_span: e.span }
 }
 
-/// Clients named by the dependencies of the nearest `package.json` (up to
-/// the repository root): Prisma, node-postgres, mysql2, tedious.
-fn infer_project_clients(dir: &Path) -> Vec<Client> {
-    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    for d in dir.ancestors().take(8) {
-        let manifest = d.join("package.json");
-        if let Ok(text) = std::fs::read_to_string(&manifest) {
-            let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { return Vec::new() };
-            let has = |name: &str| {
-                ["dependencies", "devDependencies", "peerDependencies"].iter().any(|k| json.get(k).and_then(|m| m.get(name)).is_some())
-            };
-            let mut out = Vec::new();
-            if has("@prisma/client") || has("prisma") {
-                out.push(Client::Prisma);
+/// What a project's files say about the clients reading its strings.
+#[derive(Clone, Debug, Default)]
+struct Project {
+    /// Clients its nearest `package.json` depends on (Prisma, node-postgres, mysql2, tedious).
+    clients: Vec<Client>,
+    /// Environment variables its Prisma schemas read (`url = env("DATABASE_URL")`).
+    prisma_env: Vec<String>,
+}
+
+impl Project {
+    /// Look at `dir` and its ancestors, up to the repository root.
+    fn discover(dir: &Path) -> Project {
+        let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        let mut project = Project::default();
+        let mut manifest_seen = false;
+        for d in dir.ancestors().take(8) {
+            if !manifest_seen {
+                if let Ok(text) = std::fs::read_to_string(d.join("package.json")) {
+                    manifest_seen = true;
+                    project.clients = manifest_clients(&text);
+                }
             }
-            if has("pg") {
-                out.push(Client::NodePostgres);
+            for schema in prisma_schemas(d) {
+                if let Ok(text) = std::fs::read_to_string(&schema) {
+                    if let Ok(scan) = sources::scan(FileKind::Prisma, &text) {
+                        project.prisma_env.extend(scan.env_refs.into_iter().map(|r| r.name));
+                    }
+                }
             }
-            if has("mysql2") {
-                out.push(Client::Mysql2);
+            if d.join(".git").exists() {
+                break;
             }
-            if has("tedious") || has("mssql") {
-                out.push(Client::Tedious);
-            }
-            return out;
         }
-        if d.join(".git").exists() {
-            break;
-        }
+        project.prisma_env.sort();
+        project.prisma_env.dedup();
+        project
     }
-    Vec::new()
+}
+
+/// Prisma schemas in `dir`: `schema.prisma`, `prisma/schema.prisma`, and
+/// the multi-file `prisma/schema/*.prisma`.
+fn prisma_schemas(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = [dir.join("schema.prisma"), dir.join("prisma").join("schema.prisma")].into_iter().filter(|p| p.is_file()).collect();
+    if let Ok(entries) = std::fs::read_dir(dir.join("prisma").join("schema")) {
+        out.extend(entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "prisma")));
+    }
+    out
+}
+
+/// Clients named by a `package.json`'s dependencies.
+fn manifest_clients(text: &str) -> Vec<Client> {
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else { return Vec::new() };
+    let has = |name: &str| ["dependencies", "devDependencies", "peerDependencies"].iter().any(|k| json.get(k).and_then(|m| m.get(name)).is_some());
+    let mut out = Vec::new();
+    if has("@prisma/client") || has("prisma") {
+        out.push(Client::Prisma);
+    }
+    if has("pg") {
+        out.push(Client::NodePostgres);
+    }
+    if has("mysql2") {
+        out.push(Client::Mysql2);
+    }
+    if has("tedious") || has("mssql") {
+        out.push(Client::Tedious);
+    }
+    out
 }
