@@ -274,7 +274,8 @@ impl Project {
 /// Prisma schemas in `dir`: `schema.prisma`, `prisma/schema.prisma`, and
 /// the multi-file `prisma/schema/*.prisma`.
 fn prisma_schemas(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = [dir.join("schema.prisma"), dir.join("prisma").join("schema.prisma")].into_iter().filter(|p| p.is_file()).collect();
+    let mut out: Vec<PathBuf> =
+        [dir.join("schema.prisma"), dir.join("prisma").join("schema.prisma")].into_iter().filter(|p| p.is_file()).collect();
     if let Ok(entries) = std::fs::read_dir(dir.join("prisma").join("schema")) {
         out.extend(entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "prisma")));
     }
@@ -284,7 +285,9 @@ fn prisma_schemas(dir: &Path) -> Vec<PathBuf> {
 /// Clients named by a `package.json`'s dependencies.
 fn manifest_clients(text: &str) -> Vec<Client> {
     let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else { return Vec::new() };
-    let has = |name: &str| ["dependencies", "devDependencies", "peerDependencies"].iter().any(|k| json.get(k).and_then(|m| m.get(name)).is_some());
+    let has = |name: &str| {
+        ["dependencies", "devDependencies", "peerDependencies"].iter().any(|k| json.get(k).and_then(|m| m.get(name)).is_some())
+    };
     let mut out = Vec::new();
     if has("@prisma/client") || has("prisma") {
         out.push(Client::Prisma);

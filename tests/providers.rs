@@ -424,33 +424,18 @@ fn corpus_credentials_are_fake() {
 }
 
 /// `fixtures/.env.example` is what a new developer copies: placeholders
-/// only, and dblint must have nothing to say about it. (A plain reading of
-/// the file's `KEY=value` lines; the file uses nothing fancier.)
+/// only, and dblint must have nothing to say about it — linted as the CLI
+/// lints it (the project's Prisma schema reads `DIRECT_URL`).
 #[test]
 fn env_example_fixture_stays_clean() {
     let path = root().join("fixtures/.env.example");
     let text = std::fs::read_to_string(&path).expect("fixtures/.env.example");
-    let ctx =
-        Context { env: Environment::from_path(&path), base_dir: path.parent().map(Path::to_path_buf), in_file: true, ..Context::default() };
-    let mut linted = 0;
-    let mut problems = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let Some((key, value)) = line.trim_start_matches("export ").split_once('=') else { continue };
-        let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
-        if value.is_empty() || !(key.ends_with("_URL") || key.ends_with("_DB")) {
-            continue;
-        }
-        linted += 1;
-        let (_, diags) = rules::lint_str(RuleSet::builtin(), value, None, &ctx, &Options::default(), &Selection::default());
-        for d in diags.iter().filter(|d| d.severity >= Severity::Warning) {
-            problems.push(format!("fixtures/.env.example:{}: {key}: {}", n + 1, describe(d)));
-        }
-    }
-    assert!(linted >= 4, "only {linted} connection strings found in fixtures/.env.example");
+    let config = dblint::config::Config::default();
+    let linter = dblint::lint::Linter::new(RuleSet::builtin(), &config, Selection::default(), Options::default());
+    let lint = linter.lint_file(&path, "fixtures/.env.example", &text);
+    assert!(lint.strings >= 4, "only {} connection strings found in fixtures/.env.example", lint.strings);
+    let problems: Vec<String> =
+        lint.report.findings.iter().filter(|f| f.diagnostic.severity >= Severity::Warning).map(|f| describe(&f.diagnostic)).collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
