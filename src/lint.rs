@@ -91,7 +91,7 @@ impl<'a> Linter<'a> {
             return Some(Client::Prisma);
         }
         // A project whose Prisma schema reads other variables does not read this one with Prisma.
-        project.clients.iter().copied().filter(|c| !(*c == Client::Prisma && !project.prisma_env.is_empty())).find(reads)
+        project.clients.iter().copied().filter(|c| *c != Client::Prisma || project.prisma_env.is_empty()).find(reads)
     }
 
     /// What the project around `path` says, cached by directory.
