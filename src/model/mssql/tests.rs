@@ -137,6 +137,8 @@ fn tedious() {
     assert_eq!(i.endpoints[0].host, "b");
     assert_eq!(i.issues.iter().filter(|x| x.kind == IssueKind::DuplicateParameter).count(), 2);
     assert_eq!(kinds(&read("Server=h;HostNameInCertificate=x", c)), vec![(IssueKind::IgnoredSetting, false)]);
+    // Found by the property tests: a multi-byte character where "np:" would be.
+    assert_eq!(read("Server=8\u{1e5ff}x", c).endpoints[0].host, "8\u{1e5ff}x");
     let e = &read(r"Server=tcp:h\INST,1444abc", c).endpoints[0];
     assert_eq!((e.host.as_str(), e.port), ("h", Some(1444)));
 }
