@@ -72,12 +72,19 @@ pub static TABLE: Table =
 
 /// How one client of the ADO.NET/ODBC kind names and spells its settings.
 pub struct Spec {
+    /// The client.
     pub client: Client,
+    /// Its keyword table (synonyms, duplicates, unknown keys).
     pub table: &'static Table,
+    /// Canonical name of the encryption keyword.
     pub encrypt: &'static str,
+    /// Canonical name of TrustServerCertificate.
     pub trust: &'static str,
+    /// Canonical name of HostNameInCertificate.
     pub host_name_in_certificate: &'static str,
+    /// Canonical name of ServerCertificate.
     pub server_certificate: &'static str,
+    /// Canonical name of the server keyword.
     pub data_source: &'static str,
     /// `Encrypt` spellings (compared ignoring ASCII case) and their levels.
     pub encrypt_values: &'static [(&'static str, Level)],
@@ -85,6 +92,7 @@ pub struct Spec {
     pub encrypt_default: (&'static str, Level),
     /// Boolean spellings: true ones, then false ones.
     pub bools: (&'static [&'static str], &'static [&'static str]),
+    /// The default TrustServerCertificate, as the client documents it.
     pub trust_default: &'static str,
     /// Other boolean keywords whose values are checked.
     pub booleans: &'static [&'static str],
