@@ -245,7 +245,9 @@ pub fn read(tree: &Tree<'_>, spec: &Spec) -> Interpretation {
         let h = crate::syntax::semicolon::split_data_source(&value);
         if let Some(port) = h.port.map(|p| p.text(&value)) {
             if port_number(port).is_none() {
-                out.issue(common::bad_port(client, spec.data_source, port, vspan, true, ""));
+                // The port's own bytes when the tree could point into the value.
+                let span = tree.hosts.iter().find(|h| vspan.contains(h.span)).and_then(|h| h.port).unwrap_or(vspan);
+                out.issue(common::bad_port(client, spec.data_source, port, span, true, ""));
             }
         }
         out.endpoints.push(endpoint);

@@ -56,6 +56,7 @@ fn sqlclient_issues() {
     assert_eq!(i.issues[0].key.as_deref(), Some("Host Name In Certificate"));
     let i = read("Server=tcp:h,14x3", c);
     assert_eq!(kinds(&i), vec![(IssueKind::InvalidPort, true)]);
+    assert_eq!(i.issues[0].span, Span::new(13, 17));
     assert_eq!(kinds(&read("Server=h;Pooling=maybe", c)), vec![(IssueKind::InvalidValue, true)]);
     assert!(kinds(&read("Server=h;Integrated Security=SSPI", c)).is_empty());
     // The password never shows up in a message.
