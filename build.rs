@@ -10,6 +10,7 @@ fn main() {
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "yaml")).collect())
         .unwrap_or_default();
     files.sort();
+    assert!(!files.is_empty(), "no rule files found in {}: the catalogue cannot be empty", dir.display());
     let mut out = String::from("/// The built-in rule files: (file name, YAML text).\npub static RULE_FILES: &[(&str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());

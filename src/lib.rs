@@ -9,7 +9,9 @@
 //! - [`report`] renders diagnostics; [`fix`] applies fixes and writes files.
 
 pub mod cli;
+pub mod config;
 pub mod fix;
+pub mod lint;
 pub mod model;
 pub mod report;
 pub mod rules;

@@ -65,6 +65,13 @@ fn codes_for(rule: &Rule, ex: &Example) -> Vec<(String, String)> {
     let ex = ex.context();
     let dir = tempfile::tempdir().unwrap();
     materialise(dir.path(), &ex);
+    if rule.spec.check.as_deref() == Some("source-error") {
+        // File-level rules: the example is the content of a `.env` file.
+        let config = dblint::config::Config::default();
+        let linter = dblint::lint::Linter::new(RuleSet::builtin(), &config, only(rule), Options::default());
+        let lint = linter.lint_file(&dir.path().join(".env"), ".env", &ex.string);
+        return lint.report.findings.into_iter().map(|f| (f.diagnostic.code.to_string(), f.diagnostic.message)).collect();
+    }
     let ctx = context(dir.path(), ex.in_file, ex.env.as_deref());
     let (_, diags) = rules::lint_str(RuleSet::builtin(), &ex.string, client(&ex.client), &ctx, &Options::default(), &only(rule));
     diags.into_iter().map(|d| (d.code.to_string(), d.message)).collect()

@@ -507,9 +507,9 @@ pub struct TlsVocabulary {
 }
 
 /// How `client` spells TLS settings for `database`.
-pub fn tls_vocabulary(client: Client, database: Database) -> TlsVocabulary {
+pub fn tls_vocabulary(client: Client, database: Database, opts: &Options) -> TlsVocabulary {
     match database {
-        Database::Postgres => postgres::vocabulary(client),
+        Database::Postgres => postgres::vocabulary(client, opts),
         Database::Mysql => mysql::vocabulary(client),
         Database::SqlServer => mssql::vocabulary(client),
     }

@@ -3,6 +3,7 @@
 
 use super::{LineIndex, RenderOptions, Report};
 use crate::rules::{Applicability, Severity};
+use crate::syntax::Span;
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
 
@@ -40,22 +41,43 @@ impl Palette {
     }
 }
 
-/// Redacted text of `line`, with the byte columns of `[from, to)` mapped to
-/// display columns of the redacted text.
-fn frame_line(file: &super::FileReport, line_span: crate::syntax::Span, from: usize, to: usize) -> (String, usize, usize) {
-    // Redact piecewise so the underline still lands on the right characters.
-    let before = file.redacted(crate::syntax::Span::new(line_span.start, from.clamp(line_span.start, line_span.end)));
-    let mid = file.redacted(crate::syntax::Span::new(
-        from.clamp(line_span.start, line_span.end),
-        to.clamp(from, line_span.end).max(from.clamp(line_span.start, line_span.end)),
-    ));
-    let after = file.redacted(crate::syntax::Span::new(
-        to.clamp(line_span.start, line_span.end).max(from.clamp(line_span.start, line_span.end)),
-        line_span.end,
-    ));
-    let start_col = before.chars().count();
+/// Longest line shown whole; longer lines are cut around the span.
+const MAX_LINE: usize = 160;
+
+/// Redacted text of a line, cut around `[from, to)` when long, with the
+/// display column and width of `[from, to)` in the text shown.
+fn frame_line(file: &super::FileReport, line: Span, from: usize, to: usize) -> (String, usize, usize) {
+    let from = from.clamp(line.start, line.end);
+    let to = to.clamp(from, line.end);
+    // Cut long lines to a window on character boundaries.
+    let src = &file.source;
+    let mut start = line.start;
+    let mut end = line.end;
+    if line.len() > MAX_LINE {
+        start = floor_char(src, from.saturating_sub(60).max(line.start));
+        end = ceil_char(src, (to + 60).min(line.end).max(from.min(line.end)));
+    }
+    let piece = |a: usize, b: usize| file.redacted_within(Span::new(a, b), line);
+    let (before, mid, after) = (piece(start, from), piece(from, to), piece(to, end));
+    let lead = if start > line.start { "…" } else { "" };
+    let tail = if end < line.end { "…" } else { "" };
+    let col = lead.chars().count() + before.chars().count();
     let width = mid.chars().count().max(1);
-    (format!("{before}{mid}{after}"), start_col, width)
+    (format!("{lead}{before}{mid}{after}{tail}"), col, width)
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 pub fn render(report: &Report<'_>, out: &mut dyn Write, opts: RenderOptions) -> io::Result<()> {

@@ -67,8 +67,12 @@ pub struct RenderOptions {
     pub color: bool,
 }
 
-/// Render `report` in `format` to `out`.
+/// Render `report` in `format` to `out`. Messages, notes and fix titles
+/// are scrubbed of the file's secrets first ([`redact::scrub`]), whatever
+/// the renderer.
 pub fn render(format: Format, report: &Report<'_>, out: &mut dyn Write, opts: RenderOptions) -> io::Result<()> {
+    let scrubbed = Report { files: report.files.iter().map(FileReport::scrubbed).collect(), rules: report.rules };
+    let report = &scrubbed;
     match format {
         Format::Concise => concise::render(report, out),
         Format::Full => full::render(report, out, opts),
@@ -129,20 +133,63 @@ impl LineIndex {
 }
 
 impl FileReport {
+    /// A copy whose messages, notes and fix titles hold no secret text.
+    pub fn scrubbed(&self) -> FileReport {
+        let secrets: Vec<&str> = self.secrets.iter().map(|s| s.text(&self.source)).collect();
+        let clean = |t: &str| redact::scrub(t, &secrets).into_owned();
+        let mut out = self.clone();
+        for f in &mut out.findings {
+            let d = &mut f.diagnostic;
+            d.message = clean(&d.message);
+            for n in &mut d.notes {
+                *n = clean(n);
+            }
+            if let Some(fix) = &mut d.fix {
+                fix.title = clean(&fix.title);
+            }
+        }
+        out
+    }
+
     /// Start and end positions of a span.
     pub fn range(&self, index: &LineIndex, span: Span) -> (Position, Position) {
         (index.position(&self.source, span.start), index.position(&self.source, span.end))
     }
 
-    /// `span`'s text with secrets redacted.
+    /// What to hide inside `span`, in file coordinates: the secrets the
+    /// parsers identified, and whatever looks like a secret in the text
+    /// ([`redact::generic_spans`]), merged and sorted.
+    pub fn hidden(&self, span: Span) -> Vec<Span> {
+        let mut out: Vec<Span> =
+            self.secrets.iter().filter(|s| s.overlaps(span)).map(|s| Span::new(s.start.max(span.start), s.end.min(span.end))).collect();
+        out.extend(redact::generic_spans(span.text(&self.source)).into_iter().map(|s| s.shift(span.start)));
+        out.sort();
+        let mut merged: Vec<Span> = Vec::with_capacity(out.len());
+        for s in out {
+            match merged.last_mut() {
+                Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+                _ => merged.push(s),
+            }
+        }
+        merged
+    }
+
+    /// `span`'s text with secrets redacted (see [`FileReport::hidden`]).
     pub fn redacted(&self, span: Span) -> String {
-        let secrets: Vec<Span> = self
-            .secrets
-            .iter()
+        self.redacted_within(span, span)
+    }
+
+    /// `span`'s text with secrets redacted, where what to hide was decided
+    /// over the larger `context` (a whole line), so that a piece of a line
+    /// is redacted exactly as the whole line is.
+    pub fn redacted_within(&self, span: Span, context: Span) -> String {
+        let rel: Vec<Span> = self
+            .hidden(context)
+            .into_iter()
             .filter(|s| s.overlaps(span))
             .map(|s| Span::new(s.start.max(span.start) - span.start, s.end.min(span.end) - span.start))
             .collect();
-        redact::redact_spans(span.text(&self.source), &secrets).into_owned()
+        redact::redact_spans(span.text(&self.source), &rel).into_owned()
     }
 
     /// An edit's replacement text as it may be shown: an edit that touches
@@ -152,7 +199,7 @@ impl FileReport {
             .secrets
             .iter()
             .any(|s| s.overlaps(edit.span) || (edit.span.is_empty() && s.start < edit.span.start && edit.span.start < s.end));
-        if touches { redact::REDACTED.to_string() } else { edit.text.clone() }
+        if touches { redact::REDACTED.to_string() } else { redact::generic(&edit.text).into_owned() }
     }
 }
 

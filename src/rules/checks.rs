@@ -28,6 +28,7 @@ pub struct Hit {
 
 /// The checks rule files can name.
 pub const CHECKS: &[&str] = &[
+    "source-error",
     "parse-error",
     "unknown-parameter",
     "invalid-value",
@@ -71,8 +72,20 @@ pub fn run(name: &str, facts: &Facts<'_, '_>, opts: &Options) -> Vec<Hit> {
     }
 }
 
+/// Spans of template placeholders in a string (`${VAR}`, `{{ .Values.x }}`,
+/// `$(VAR)`, `%(name)s`): text that a template engine or the environment
+/// replaces before any client reads it.
+pub fn placeholder_spans(text: &str) -> Vec<Span> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| regex::Regex::new(r"\$\{[^}]*\}|\{\{.*?\}\}|\$\([^)]*\)|%\([^)]*\)s|<%=?.*?%>").expect("valid regex"));
+    re.find_iter(text).map(|m| Span::new(m.start(), m.end())).collect()
+}
+
 fn issues(facts: &Facts<'_, '_>, kind: IssueKind) -> Vec<Hit> {
     let settings = &facts.analysis.interpretation.settings;
+    let placeholders = placeholder_spans(facts.analysis.tree.source());
+    // What a template fills in is not the client's problem: issues inside a placeholder are not reported.
+    let templated = |i: &&crate::model::Issue| placeholders.iter().any(|p| p.overlaps(i.span) || (i.span.is_empty() && p.start <= i.span.start && i.span.start <= p.end));
     // `sslrootcert=system` with a weak mode has a rule of its own (DBL305).
     let covered = |i: &&crate::model::Issue| {
         kind == IssueKind::ConflictingSettings && i.key.as_deref() == Some("sslrootcert") && settings.value("sslrootcert") == Some("system")
@@ -82,7 +95,7 @@ fn issues(facts: &Facts<'_, '_>, kind: IssueKind) -> Vec<Hit> {
         .interpretation
         .issues
         .iter()
-        .filter(|i| i.kind == kind && !covered(i))
+        .filter(|i| i.kind == kind && !covered(i) && !templated(i))
         .map(|i| Hit {
             span: i.span,
             vars: vec![("issue", i.message.clone())],
@@ -158,9 +171,19 @@ struct CaFile {
     span: Span,
 }
 
+/// Whether a CA setting names a Java key store (JKS, PKCS#12) rather than
+/// PEM or DER certificates: those files are read by the JVM, not by dblint.
+pub fn is_key_store(setting: &str, path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    setting.to_ascii_lowercase().contains("store") || [".jks", ".p12", ".pfx", ".bcfks", ".keystore", ".truststore"].iter().any(|e| lower.ends_with(e))
+}
+
 fn ca_file(facts: &Facts<'_, '_>) -> Option<CaFile> {
     let interp = &facts.analysis.interpretation;
     let CaSource::File { path, setting } = &interp.tls.ca else { return None };
+    if is_key_store(setting, path) {
+        return None;
+    }
     let span = interp.settings.get(setting).and_then(|s| s.origin.value_span()).unwrap_or(Span::new(0, facts.analysis.tree.source().len()));
     Some(CaFile { path: path.clone(), resolved: resolve(path, interp.client, facts.ctx), span })
 }
@@ -376,13 +399,15 @@ fn provider_recommendation(facts: &Facts<'_, '_>, opts: &Options) -> Vec<Hit> {
         hits.push(Hit { span: host_span, vars: vec![("advice", advice)], fix, ..Hit::default() });
     };
     let port = interp.endpoints.first().and_then(|e| e.port);
+    let encrypted = interp.tls.encryption == crate::model::Encryption::Required;
     match (facts.provider, interp.client) {
-        (Some(Provider::SupabasePooler), Client::Prisma) if port == Some(6543) && settings.value("pgbouncer") != Some("true") => recommend(
+        // The shared pooler and the dedicated one (db.<ref>.supabase.co) both pool transactions on 6543.
+        (Some(Provider::SupabasePooler | Provider::Supabase), Client::Prisma) if port == Some(6543) && settings.value("pgbouncer") != Some("true") => recommend(
             "the Supabase transaction pooler (port 6543) needs pgbouncer=true with Prisma, or prepared statements fail".into(),
             &[("pgbouncer", "true")],
             Applicability::Safe,
         ),
-        (Some(Provider::Neon), Client::Libpq) if settings.value("channel_binding") != Some("require") => recommend(
+        (Some(Provider::Neon), Client::Libpq) if encrypted && settings.value("channel_binding") != Some("require") => recommend(
             "Neon supports SCRAM channel binding; channel_binding=require stops a man in the middle from downgrading authentication".into(),
             &[("channel_binding", "require")],
             Applicability::Unsafe,
@@ -397,7 +422,7 @@ fn provider_recommendation(facts: &Facts<'_, '_>, opts: &Options) -> Vec<Hit> {
         (Some(Provider::CloudSql), _)
             if !facts.certificate_names_host() && interp.tls.server_auth == crate::model::ServerAuth::ChainAndHost =>
         {
-            let vocab = crate::model::tls_vocabulary(interp.client, interp.database);
+            let vocab = crate::model::tls_vocabulary(interp.client, interp.database, opts);
             if let Some(ca) = vocab.verify_ca {
                 recommend(
                     "Cloud SQL's per-instance CA issues certificates without the instance's address, so host-name verification fails; verify the chain only".into(),

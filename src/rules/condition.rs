@@ -83,7 +83,7 @@ impl Fact {
             "tls.direct" => Fact::Direct,
             "host.locality" => Fact::Locality,
             "host.provider" => Fact::Provider,
-            "host.name" => Fact::Host,
+            "host.name" | "host" => Fact::Host,
             "host.port" => Fact::Port,
             "password" => Fact::Password,
             "source" => Fact::Source,

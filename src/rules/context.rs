@@ -226,17 +226,25 @@ impl Provider {
         }
         let rds = ends(".rds.amazonaws.com")
             || ends(".rds.amazonaws.com.cn")
-            || h.contains(".rds.") && (ends(".amazonaws.com") || ends(".amazonaws.com.cn"));
+            || (h.contains(".rds.") && (ends(".amazonaws.com") || ends(".amazonaws.com.cn") || ends(".c2s.ic.gov") || ends(".sc2s.sgov.gov")));
         if rds {
             let labels: Vec<&str> = h.split('.').collect();
             let second = labels.get(1).copied().unwrap_or("");
-            return Some(if second.starts_with("proxy-") {
+            // RDS Proxy: `<proxy>.proxy-<id>.…`, and additional endpoints `<name>.endpoint.proxy-<id>.…`.
+            let proxy = second.starts_with("proxy-") || (second == "endpoint" && labels.get(2).is_some_and(|l| l.starts_with("proxy-")));
+            return Some(if proxy {
                 Provider::RdsProxy
             } else if ["cluster-", "cluster-ro-", "cluster-custom-", "shardgrp-"].iter().any(|p| second.starts_with(p)) {
                 Provider::Aurora
             } else {
                 Provider::Rds
             });
+        }
+        if h.contains(".postgres.database.") && (ends(".azure.com") || ends(".usgovcloudapi.net") || ends(".chinacloudapi.cn")) {
+            return Some(Provider::AzurePostgres);
+        }
+        if h.contains(".mysql.database.") && (ends(".azure.com") || ends(".usgovcloudapi.net") || ends(".chinacloudapi.cn")) {
+            return Some(Provider::AzureMysql);
         }
         let azure_sql = [
             ".database.windows.net",
@@ -247,12 +255,6 @@ impl Provider {
         ];
         if azure_sql.iter().any(|s| ends(s)) {
             return Some(Provider::AzureSql);
-        }
-        if h.contains(".postgres.database.") && (ends(".azure.com") || ends(".usgovcloudapi.net") || ends(".chinacloudapi.cn")) {
-            return Some(Provider::AzurePostgres);
-        }
-        if h.contains(".mysql.database.") && (ends(".azure.com") || ends(".usgovcloudapi.net") || ends(".chinacloudapi.cn")) {
-            return Some(Provider::AzureMysql);
         }
         let table: [(&str, Provider); 9] = [
             (".sql.goog", Provider::CloudSql),
@@ -369,6 +371,9 @@ mod tests {
             ("the-proxy.proxy-demo.us-east-1.rds.amazonaws.com", Some(Provider::RdsProxy)),
             ("c3gtj1dt5vh48j.cluster-czrs8kj4isg7.us-east-1.rds.amazonaws.com", Some(Provider::Heroku)),
             ("myserver.database.windows.net", Some(Provider::AzureSql)),
+            ("pg.postgres.database.usgovcloudapi.net", Some(Provider::AzurePostgres)),
+            ("my.mysql.database.chinacloudapi.cn", Some(Provider::AzureMysql)),
+            ("ro.endpoint.proxy-demo.us-east-1.rds.amazonaws.com", Some(Provider::RdsProxy)),
             ("mydemoserver.postgres.database.azure.com", Some(Provider::AzurePostgres)),
             ("mydemoserver.mysql.database.azure.com", Some(Provider::AzureMysql)),
             ("db.abcdefghijkl.supabase.co", Some(Provider::Supabase)),

@@ -161,7 +161,7 @@ pub struct TlsTarget {
 pub fn tighten_tls(facts: &Facts<'_, '_>, opts: &Options) -> Option<TlsTarget> {
     let analysis = facts.analysis;
     let interp = &analysis.interpretation;
-    let vocab = model::tls_vocabulary(interp.client, interp.database);
+    let vocab = model::tls_vocabulary(interp.client, interp.database, opts);
     let provider = facts.provider;
     let names_host = facts.certificate_names_host();
     let (level, assignments) = match (names_host, vocab.verify_full, vocab.verify_ca, vocab.require) {
@@ -180,8 +180,15 @@ pub fn tighten_tls(facts: &Facts<'_, '_>, opts: &Options) -> Option<TlsTarget> {
     if level >= ServerAuth::Chain {
         let has_ca = matches!(interp.tls.ca, CaSource::File { .. } | CaSource::Pinned { .. } | CaSource::Custom { .. });
         let private_ca = provider.and_then(Provider::ca_file_name);
-        match (has_ca, private_ca, vocab.ca_file) {
+        // A Java key store setting takes a key store, not the provider's PEM bundle.
+        let pem_key = vocab.ca_file.filter(|k| !super::checks::is_key_store(k, ""));
+        match (has_ca, private_ca, pem_key) {
             (true, _, _) => {}
+            (false, Some(file), None) => {
+                if let (Some(p), Some(hint)) = (provider, provider.and_then(Provider::ca_hint)) {
+                    notes.push(format!("{} certificates are issued by its own CA: add {hint} ({file}) to the trust store this client uses", p.title()));
+                }
+            }
             (false, Some(file), Some(key)) => {
                 b.set(key, file);
                 ca_text = format!(" with {file}");

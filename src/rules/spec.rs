@@ -32,6 +32,11 @@ pub struct RuleSpec {
     /// A check implemented in Rust, run when `when` holds.
     #[serde(default)]
     pub check: Option<String>,
+    /// Evaluate `when` even when the client refuses the string. By default a
+    /// declarative rule is skipped then: the posture of a string that never
+    /// connects is moot, and the refusal has a rule of its own.
+    #[serde(default)]
+    pub when_refused: bool,
     /// Message template; `{fact}` placeholders and check-provided values.
     pub message: String,
     /// What the diagnostic points at: `tls` (the settings that decided the

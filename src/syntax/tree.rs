@@ -130,6 +130,17 @@ pub struct Host {
     pub protocol: Option<Span>,
     /// Whether the name was written in `[` `]`.
     pub bracketed: bool,
+    /// This host's own user name (Connector/J `u1:p1@h1,u2:p2@h2`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<Span>,
+    /// This host's own password. Never printed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<Span>,
+    /// This host's `key=value` properties (Connector/J
+    /// `address=(host=h)(port=1)` and `(host=h,port=1)`), as the range
+    /// `start..end` of [`Tree::host_params`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params: Option<(usize, usize)>,
 }
 
 /// A parsed connection string.
@@ -150,6 +161,10 @@ pub struct Tree<'s> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<Span>,
     pub params: Vec<Param>,
+    /// Per-host properties of every host, in order; each [`Host::params`]
+    /// names its own range.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub host_params: Vec<Param>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fragment: Option<Span>,
 }
@@ -209,6 +224,11 @@ impl<'s> Tree<'s> {
         })
     }
 
+    /// The per-host properties of `host` (empty for most forms).
+    pub fn host_params_of(&self, host: &Host) -> &[Param] {
+        host.params.and_then(|(start, end)| self.host_params.get(start..end)).unwrap_or(&[])
+    }
+
     /// Tokens with their text, for display. Secret tokens are redacted.
     pub fn token_texts(&self) -> impl Iterator<Item = (TokenKind, Span, &'s str)> + '_ {
         self.tokens.iter().map(|t| (t.kind, t.span, self.text(t.span)))
@@ -240,6 +260,7 @@ impl<'s> TreeBuilder<'s> {
                 hosts: Vec::new(),
                 database: None,
                 params: Vec::new(),
+                host_params: Vec::new(),
                 fragment: None,
             },
             pos: 0,

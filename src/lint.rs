@@ -1,0 +1,258 @@
+//! Linting a file end to end: find its connection strings ([`sources`]),
+//! read each as its client does and evaluate the rules, honour
+//! suppressions, and place every diagnostic, fix and secret in file
+//! coordinates for the reporters and the fixer.
+
+use crate::config::Config;
+use crate::model::{Client, Options};
+use crate::report::{FileReport, Finding};
+use crate::rules::{self, Context, Diagnostic, Environment, Fix, RuleSet, Selection, Severity};
+use crate::sources::{self, FileKind};
+use crate::syntax::{Form, Span};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Everything that stays the same across the files of one run.
+pub struct Linter<'a> {
+    pub rules: &'a RuleSet,
+    pub config: &'a Config,
+    pub selection: Selection,
+    pub opts: Options,
+    /// `--client`: read every string as this client (where it reads the form).
+    pub client: Option<Client>,
+    /// `--env`: the environment of every file.
+    pub env: Option<Environment>,
+    /// Clients inferred from project manifests, by directory.
+    project_clients: Mutex<HashMap<PathBuf, Vec<Client>>>,
+}
+
+/// A string found in a file, linted.
+#[derive(Clone, Debug)]
+pub struct StringLint {
+    /// Index of the candidate in the file's scan.
+    pub candidate: usize,
+    /// The string's file region.
+    pub span: Span,
+    /// Diagnostics in file coordinates.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A file, linted.
+#[derive(Clone, Debug)]
+pub struct FileLint {
+    pub report: FileReport,
+    pub kind: FileKind,
+    /// Number of connection strings found.
+    pub strings: usize,
+}
+
+/// The code of findings about the file itself rather than a string in it.
+pub const FILE_SYNTAX_CODE: &str = "DBL100";
+
+impl<'a> Linter<'a> {
+    pub fn new(rules: &'a RuleSet, config: &'a Config, selection: Selection, opts: Options) -> Self {
+        Linter { rules, config, selection, opts, client: None, env: None, project_clients: Mutex::new(HashMap::new()) }
+    }
+
+    /// The environment of a file: `--env`, then the configuration's globs,
+    /// then the file name, then the configuration's default.
+    pub fn environment(&self, path: &Path) -> Environment {
+        self.env
+            .or_else(|| self.config.environment_for(path))
+            .or_else(|| match Environment::from_path(path) {
+                Environment::Unknown => None,
+                e => Some(e),
+            })
+            .or(self.config.env)
+            .unwrap_or_default()
+    }
+
+    /// The client that reads strings of `form` in the file at `path`:
+    /// `--client`, the configuration's globs, the file itself (a Prisma
+    /// schema), the project's manifest (`package.json` dependencies), and
+    /// otherwise the form's most common client.
+    pub fn client(&self, path: &Path, form: Form) -> Option<Client> {
+        let reads = |c: &Client| c.reads(form);
+        if let Some(c) = self.client.filter(reads) {
+            return Some(c);
+        }
+        if let Some(c) = self.config.client_for(path).filter(reads) {
+            return Some(c);
+        }
+        if path.extension().is_some_and(|e| e == "prisma") && Client::Prisma.reads(form) {
+            return Some(Client::Prisma);
+        }
+        self.project_clients(path).into_iter().find(reads)
+    }
+
+    /// Clients a project's `package.json` depends on, nearest manifest first.
+    fn project_clients(&self, path: &Path) -> Vec<Client> {
+        let Some(dir) = path.parent() else { return Vec::new() };
+        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        if let Ok(cache) = self.project_clients.lock() {
+            if let Some(c) = cache.get(dir) {
+                return c.clone();
+            }
+        }
+        let found = infer_project_clients(dir);
+        if let Ok(mut cache) = self.project_clients.lock() {
+            cache.insert(dir.to_path_buf(), found.clone());
+        }
+        found
+    }
+
+    fn context(&self, path: &Path) -> Context {
+        Context {
+            env: self.environment(path),
+            base_dir: path.parent().map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() }),
+            prisma_dir: rules::prisma_dir_for(path),
+            in_file: true,
+            ..Context::default()
+        }
+    }
+
+    fn selection_for(&self, path: &Path) -> Selection {
+        let mut s = self.selection.clone();
+        s.ignore.extend(self.config.ignores_for(path));
+        s
+    }
+
+    /// Lint the content of the file at `path`.
+    pub fn lint_file(&self, path: &Path, display: &str, content: &str) -> FileLint {
+        let kind = FileKind::sniff(path, content);
+        let selection = self.selection_for(path);
+        let mut report = FileReport { path: display.to_string(), source: content.to_string(), secrets: Vec::new(), findings: Vec::new() };
+        let scan = match sources::scan(kind, content) {
+            Ok(s) => s,
+            Err(e) => {
+                report.findings.push(file_syntax_finding(&e, &selection));
+                report.findings.retain(|f| !f.diagnostic.code.is_empty());
+                return FileLint { report, kind, strings: 0 };
+            }
+        };
+        for e in &scan.errors {
+            let f = file_syntax_finding(e, &selection);
+            if !f.diagnostic.code.is_empty() {
+                report.findings.push(f);
+            }
+        }
+        let ctx = self.context(path);
+        let index = crate::report::LineIndex::new(content);
+        for cand in &scan.candidates {
+            let client = self.client(path, cand.form);
+            let (analysis, diags) = rules::lint_str(self.rules, &cand.value, client, &ctx, &self.opts, &selection);
+            let string_span = cand.map.file_span().unwrap_or(cand.span);
+            for s in string_secrets(analysis.as_ref(), &cand.value) {
+                if let Some(fs) = cand.map.cover(s) {
+                    report.secrets.push(fs);
+                }
+            }
+            for mut d in diags {
+                let span = cand.map.cover(d.span).unwrap_or(string_span);
+                let (first, last) = (index.line_of(span.start) + 1, index.line_of(span.end.saturating_sub(1).max(span.start)) + 1);
+                if scan.suppressions.iter().any(|s| s.covers(d.code, first, last)) {
+                    continue;
+                }
+                d.span = span;
+                d.fix = d.fix.and_then(|fix| match cand.file_edits(&fix.edits) {
+                    Ok(edits) => Some(Fix { edits, ..fix }),
+                    Err(e) => {
+                        d.notes.push(format!("the fix ({}) cannot be written in this file: {e}", fix.title));
+                        None
+                    }
+                });
+                report.findings.push(Finding { diagnostic: d, string_span });
+            }
+        }
+        report.secrets.sort();
+        report.secrets.dedup();
+        report.findings.sort_by_key(|f| (f.diagnostic.span.start, f.diagnostic.code));
+        FileLint { report, kind, strings: scan.candidates.len() }
+    }
+
+    /// Lint a string given on the command line (or stdin).
+    pub fn lint_string(&self, display: &str, input: &str) -> FileReport {
+        let ctx = Context { env: self.env.or(self.config.env).unwrap_or_default(), ..Context::default() };
+        let (analysis, diags) = rules::lint_str(self.rules, input, self.client, &ctx, &self.opts, &self.selection);
+        let secrets = string_secrets(analysis.as_ref(), input);
+        let whole = Span::new(0, input.len());
+        let findings = diags.into_iter().map(|d| Finding { diagnostic: d, string_span: whole }).collect();
+        FileReport { path: display.to_string(), source: input.to_string(), secrets, findings }
+    }
+}
+
+/// Everything to hide in one string: its secret tokens when it parses, and
+/// whatever looks like a secret ([`crate::report::redact::generic_spans`]),
+/// which catches a password the client misreads as a host or a key.
+fn string_secrets(analysis: Option<&crate::model::Analysis<'_>>, text: &str) -> Vec<Span> {
+    let mut out = match analysis {
+        Some(a) => crate::report::redact::secret_spans(&a.tree),
+        None => unparsed_secret(text).into_iter().collect(),
+    };
+    out.extend(crate::report::redact::generic_spans(text));
+    out.sort();
+    let mut merged: Vec<Span> = Vec::with_capacity(out.len());
+    for s in out {
+        match merged.last_mut() {
+            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+            _ => merged.push(s),
+        }
+    }
+    merged
+}
+
+/// The userinfo of a URL-looking string that did not parse, so that it can
+/// be hidden: from after `://` to the last `@` before the path.
+pub fn unparsed_secret(s: &str) -> Option<Span> {
+    let start = s.find("://")? + 3;
+    let rest = &s[start..];
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let at = rest[..end].rfind('@')?;
+    let colon = rest[..at].find(':').map_or(0, |c| c + 1);
+    Some(Span::new(start + colon, start + at))
+}
+
+fn file_syntax_finding(e: &sources::SourceError, selection: &Selection) -> Finding {
+    let rule = RuleSet::builtin().find(FILE_SYNTAX_CODE);
+    let selected = rule.is_some_and(|r| selection.selects(r));
+    let (code, name) = match (rule, selected) {
+        (Some(r), true) => (r.id(), r.name()),
+        _ => ("", ""),
+    };
+    let d = Diagnostic { code, name, severity: Severity::Error, message: e.message.clone(), span: e.span, fix: None, notes: Vec::new() };
+    Finding { diagnostic: d, string_span: e.span }
+}
+
+/// Clients named by the dependencies of the nearest `package.json` (up to
+/// the repository root): Prisma, node-postgres, mysql2, tedious.
+fn infer_project_clients(dir: &Path) -> Vec<Client> {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    for d in dir.ancestors().take(8) {
+        let manifest = d.join("package.json");
+        if let Ok(text) = std::fs::read_to_string(&manifest) {
+            let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { return Vec::new() };
+            let has = |name: &str| {
+                ["dependencies", "devDependencies", "peerDependencies"].iter().any(|k| json.get(k).and_then(|m| m.get(name)).is_some())
+            };
+            let mut out = Vec::new();
+            if has("@prisma/client") || has("prisma") {
+                out.push(Client::Prisma);
+            }
+            if has("pg") {
+                out.push(Client::NodePostgres);
+            }
+            if has("mysql2") {
+                out.push(Client::Mysql2);
+            }
+            if has("tedious") || has("mssql") {
+                out.push(Client::Tedious);
+            }
+            return out;
+        }
+        if d.join(".git").exists() {
+            break;
+        }
+    }
+    Vec::new()
+}

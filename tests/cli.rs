@@ -1,0 +1,203 @@
+//! The command line as a user runs it: exit codes, usage errors, every
+//! output format on the bundled fixtures (snapshots), SARIF validated
+//! against the SARIF 2.1.0 schema, `--fix`/`--diff` on files, `check`,
+//! `rules`, `explain`, suppressions and configuration.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn dblint_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_dblint")).args(args).current_dir(dir).env("NO_COLOR", "1").output().unwrap();
+    Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn dblint(args: &[&str]) -> Run {
+    dblint_in(&root(), args)
+}
+
+fn temp_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    dir
+}
+
+const BAD: &str = "DATABASE_URL=postgresql://app@db.example.com/app?sslmode=disable\n";
+const GOOD: &str = "DATABASE_URL=postgresql://app@db.example.com/app?sslmode=verify-full&sslrootcert=system\n";
+
+#[test]
+fn exit_codes() {
+    let bad = temp_with(&[(".env", BAD)]);
+    let good = temp_with(&[(".env", GOOD)]);
+    assert_eq!(dblint_in(bad.path(), &["--isolated", "."]).code, 1);
+    assert_eq!(dblint_in(good.path(), &["--isolated", "."]).code, 0);
+    assert_eq!(dblint_in(bad.path(), &["--isolated", "--exit-zero", "."]).code, 0);
+    // --fail-on error: a warning alone passes.
+    let warn = temp_with(&[(".env", "U=mysql://app@db.example.com/app?ssl-mode=VERIFY_CA&ssl-ca=%2Fetc%2Fca.pem\n")]);
+    let r = dblint_in(warn.path(), &["--isolated", "--select", "DBL204", "."]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(dblint_in(warn.path(), &["--isolated", "--select", "DBL204", "--fail-on", "error", "."]).code, 0);
+    // Usage and I/O errors: 2, with the reason on stderr.
+    for (args, want) in [
+        (vec!["--isolated", "--select", "DBL999"], "unknown rule selector"),
+        (vec!["--isolated", "--client", "oracle", "."], "unknown client"),
+        (vec!["--isolated", "--fail-on", "fatal", "."], "--fail-on"),
+        (vec!["--isolated", "does-not-exist"], "does-not-exist"),
+        (vec!["--bogus-flag"], "--bogus-flag"),
+        (vec!["explain", "DBL999"], "no rule"),
+    ] {
+        let r = dblint_in(bad.path(), &args);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(want), "{args:?}: stderr should mention {want}: {}", r.stderr);
+    }
+    // An error outranks findings.
+    let r = dblint_in(bad.path(), &["--isolated", ".", "missing.env"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("DBL201"), "findings are still reported: {}", r.stdout);
+}
+
+#[test]
+fn concise_format_is_editor_friendly() {
+    let dir = temp_with(&[(".env.production", &format!("# comment\n{BAD}"))]);
+    let r = dblint_in(dir.path(), &["--isolated", "--format", "concise", "."]);
+    let first = r.stdout.lines().next().unwrap_or("");
+    assert!(first.starts_with(".env.production:2:"), "{first}");
+    let re = regex::Regex::new(r"^[^:]+:\d+:\d+: (error|warning|info): DBL\d{3} .+$").unwrap();
+    for line in r.stdout.lines() {
+        assert!(re.is_match(line), "not path:line:col: severity: CODE message: {line}");
+    }
+}
+
+#[test]
+fn sarif_validates_against_the_schema() {
+    let dir = temp_with(&[
+        (".env.production", &format!("{BAD}OTHER=\"Server=tcp:x.database.windows.net,1433;Encrypt=True;TrustServerCertificate=True\"\n")),
+        ("appsettings.json", "{\"ConnectionStrings\": {\"Db\": \"Server=db.example.com;Encrypt=False\"}}\n"),
+    ]);
+    let r = dblint_in(dir.path(), &["--isolated", "--format", "sarif", "."]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("SARIF is JSON");
+    let schema: serde_json::Value = serde_json::from_str(include_str!("data/sarif-2.1.0.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "SARIF is invalid:\n{}", errors.join("\n"));
+    let run = &doc["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules.len() >= 21);
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for res in results {
+        let idx = res["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx]["id"], res["ruleId"]);
+        let region = &res["locations"][0]["physicalLocation"]["region"];
+        assert!(region["startLine"].as_u64().unwrap() >= 1 && region["endColumn"].as_u64().is_some());
+    }
+    // A rule with an unsafe fix carries it.
+    assert!(results.iter().any(|r| r.get("fixes").is_some()));
+}
+
+#[test]
+fn fix_rewrites_only_the_bytes_that_change() {
+    let env = "\u{feff}# keep me\r\nexport A=1\r\nDATABASE_URL=\"postgresql://app:p@ss@db.example.com/app?sslmode=verify_full&sslrootcert=system\" # trailing\r\nB='x'\r\n";
+    let dir = temp_with(&[(".env", env)]);
+    let r = dblint_in(dir.path(), &["--isolated", "--fix", "."]);
+    let after = std::fs::read_to_string(dir.path().join(".env")).unwrap();
+    let want = env.replace("p@ss@", "p%40ss@").replace("verify_full", "verify-full");
+    assert_eq!(after, want, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("fixed 2 problems in 1 file"), "{}", r.stderr);
+    // Idempotent: a second run changes nothing.
+    let again = dblint_in(dir.path(), &["--isolated", "--fix", "."]);
+    assert_eq!(std::fs::read_to_string(dir.path().join(".env")).unwrap(), want);
+    assert!(again.stderr.contains("fixed 0 problems"), "{}", again.stderr);
+}
+
+#[test]
+fn diff_changes_nothing_and_exits_one() {
+    let dir = temp_with(&[(".env", BAD)]);
+    let r = dblint_in(dir.path(), &["--isolated", "--diff", "--unsafe-fixes", "."]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("-DATABASE_URL=postgresql://app@db.example.com/app?sslmode=disable"), "{}", r.stdout);
+    assert!(r.stdout.contains("+DATABASE_URL=postgresql://app@db.example.com/app?sslmode=verify-full&sslrootcert=system"), "{}", r.stdout);
+    assert_eq!(std::fs::read_to_string(dir.path().join(".env")).unwrap(), BAD);
+    // Safe fixes only: tightening TLS is unsafe, so nothing would change.
+    let r = dblint_in(dir.path(), &["--isolated", "--diff", "."]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn check_lints_and_fixes_one_string() {
+    let r = dblint(&["check", "--isolated", "--format", "concise", "postgresql://app@db.example.com/app?sslmode=required"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("DBL103"), "{}", r.stdout);
+    let r = dblint(&["check", "--isolated", "--fix", "postgresql://app@db.example.com/app?sslmode=required"]);
+    assert_eq!(r.stdout.trim(), "postgresql://app@db.example.com/app?sslmode=require");
+    let r = dblint(&["check", "--isolated", "--fix", "--unsafe-fixes", "postgresql://app@db.example.com/app?sslmode=required"]);
+    assert_eq!(r.stdout.trim(), "postgresql://app@db.example.com/app?sslmode=verify-full&sslrootcert=system");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Not a connection string: a precise error, exit 1.
+    let r = dblint(&["check", "--isolated", "--format", "concise", "redis://cache:6379"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("DBL101") && r.stdout.contains("unsupported scheme"), "{}", r.stdout);
+}
+
+#[test]
+fn rules_and_explain() {
+    let r = dblint(&["rules"]);
+    assert_eq!(r.code, 0);
+    for id in ["DBL101", "DBL203", "DBL303", "DBL601"] {
+        assert!(r.stdout.contains(id), "{id} listed");
+    }
+    let r = dblint(&["rules", "--format", "json"]);
+    let list: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(list.as_array().unwrap().len() >= 21);
+    for key in ["DBL203", "server-not-authenticated", "dbl203"] {
+        let r = dblint(&["explain", key]);
+        assert_eq!(r.code, 0, "{key}");
+        assert!(r.stdout.contains("# server-not-authenticated (DBL203)") && r.stdout.contains("## Why is this bad?"), "{}", r.stdout);
+    }
+    let r = dblint(&["explain", "server-not-authentcated"]);
+    assert!(r.stderr.contains("did you mean server-not-authenticated"), "{}", r.stderr);
+}
+
+#[test]
+fn suppressions_and_configuration() {
+    let env = format!("# dblint: ignore[DBL201] local tunnel terminates TLS\n{BAD}");
+    let dir = temp_with(&[(".env", &env)]);
+    let r = dblint_in(dir.path(), &["--isolated", "--format", "concise", "."]);
+    assert!(!r.stdout.contains("DBL201"), "suppressed: {}", r.stdout);
+    let dir = temp_with(&[(".env", BAD), ("dblint.yaml", "ignore: [DBL201]\n"), ("sub/.env", BAD)]);
+    let r = dblint_in(&dir.path().join("sub"), &["--format", "concise", "."]);
+    assert!(!r.stdout.contains("DBL201"), "config ignore applies from an ancestor: {}", r.stdout);
+    let r = dblint_in(&dir.path().join("sub"), &["--isolated", "--format", "concise", "."]);
+    assert!(r.stdout.contains("DBL201"), "--isolated ignores it: {}", r.stdout);
+    let dir = temp_with(&[(".env", BAD), ("dblint.yaml", "slect: [DBL2]\n")]);
+    let r = dblint_in(dir.path(), &["."]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("unknown field"), "{}", r.stderr);
+}
+
+#[test]
+fn walks_hidden_env_files_and_respects_gitignore() {
+    let dir = temp_with(&[(".env.production", BAD), ("ignored/.env", BAD), (".gitignore", "ignored/\n"), ("notes.txt", BAD), ("app/.env.bak", BAD)]);
+    let r = dblint_in(dir.path(), &["--isolated", "--format", "concise", "."]);
+    assert!(r.stdout.contains(".env.production:1:"), "{}", r.stdout);
+    assert!(!r.stdout.contains("ignored/"), "gitignored: {}", r.stdout);
+    assert!(!r.stdout.contains("notes.txt"), "not a config file kind: {}", r.stdout);
+    assert!(!r.stdout.contains(".bak"), "backups are skipped: {}", r.stdout);
+    let r = dblint_in(dir.path(), &["--isolated", "--format", "concise", "--all-files", "."]);
+    assert!(r.stdout.contains("notes.txt:1:"), "--all-files: {}", r.stdout);
+}
