@@ -14,7 +14,11 @@ struct Run {
 
 fn dblint_in(dir: &Path, args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_dblint")).args(args).current_dir(dir).env("NO_COLOR", "1").output().unwrap();
-    Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
 
 fn root() -> PathBuf {
@@ -192,7 +196,13 @@ fn suppressions_and_configuration() {
 
 #[test]
 fn walks_hidden_env_files_and_respects_gitignore() {
-    let dir = temp_with(&[(".env.production", BAD), ("ignored/.env", BAD), (".gitignore", "ignored/\n"), ("notes.txt", BAD), ("app/.env.bak", BAD)]);
+    let dir = temp_with(&[
+        (".env.production", BAD),
+        ("ignored/.env", BAD),
+        (".gitignore", "ignored/\n"),
+        ("notes.txt", BAD),
+        ("app/.env.bak", BAD),
+    ]);
     let r = dblint_in(dir.path(), &["--isolated", "--format", "concise", "."]);
     assert!(r.stdout.contains(".env.production:1:"), "{}", r.stdout);
     assert!(!r.stdout.contains("ignored/"), "gitignored: {}", r.stdout);

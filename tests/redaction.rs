@@ -25,7 +25,8 @@ fn enc(s: &str) -> String {
 /// host name). Returns the file and the legitimate texts that contain `pw`
 /// (hosts, databases) and may be shown.
 fn corpus(pw: &str, echo: bool) -> (String, Vec<String>) {
-    let (host, db) = if echo { (format!("{pw}.example.com"), format!("{pw}db")) } else { ("db.example.com".to_string(), "app".to_string()) };
+    let (host, db) =
+        if echo { (format!("{pw}.example.com"), format!("{pw}db")) } else { ("db.example.com".to_string(), "app".to_string()) };
     let e = enc(pw);
     let lines = [
         format!("PG_URL=\"postgresql://app:{e}@{host}:5432/{db}?sslmode=require\""),
@@ -34,7 +35,10 @@ fn corpus(pw: &str, echo: bool) -> (String, Vec<String>) {
         format!("JDBC_URL=\"jdbc:mysql://{host}:3306/{db}?user=app&password={e}&useSSL=false\""),
         format!("SQL_CONN=\"Server=tcp:{host},1433;Database={db};User ID=app;Password='{}';Encrypt=False\"", pw.replace('\'', "''")),
         // libpq escapes `'` and `\` with a backslash; the `.env` double quotes need that backslash doubled.
-        format!("LIBPQ=\"host={host} dbname={db} user=app password='{}' sslmode=disable\"", pw.replace('\\', "\\\\").replace('\'', "\\'").replace('\\', "\\\\")),
+        format!(
+            "LIBPQ=\"host={host} dbname={db} user=app password='{}' sslmode=disable\"",
+            pw.replace('\\', "\\\\").replace('\'', "\\'").replace('\\', "\\\\")
+        ),
         format!("GO_DSN=\"app:{pw}@tcp({host}:3306)/{db}?tls=skip-verify\""),
         format!("BROKEN=\"postgresql://app:{e}@{host}:54x2/{db}\""),
         // An unescaped password: DBL104's fix percent-encodes it (its edit must be hidden too).
@@ -73,7 +77,12 @@ fn check_all_outputs(pw: &str, echo: bool) {
     }
     for line in content.lines() {
         let string = line.split_once('=').map_or(line, |(_, v)| v).trim_matches('"');
-        for args in [vec!["check", string], vec!["check", "--fix", "--unsafe-fixes", string], vec!["parse", string], vec!["check", "--format", "json", string]] {
+        for args in [
+            vec!["check", string],
+            vec!["check", "--fix", "--unsafe-fixes", string],
+            vec!["parse", string],
+            vec!["check", "--format", "json", string],
+        ] {
             let (out, err) = dblint(dir.path(), &args);
             assert_hidden(&out, pw, &allowed, &format!("{args:?}"));
             assert_hidden(&err, pw, &allowed, &format!("{args:?} (stderr)"));
@@ -109,5 +118,5 @@ fn random_passwords_never_leak() {
             check_all_outputs(&p, true);
             Ok(())
         })
-    .unwrap();
+        .unwrap();
 }

@@ -116,10 +116,17 @@ pub fn parse(arg: &str, client: Option<&str>, out: &mut dyn Write) -> Result<u8,
     let secret_texts: Vec<&str> = redact::secret_spans(tree).into_iter().map(|s| tree.text(s)).collect();
     let tokens: Vec<TokenOut<'_>> = tree
         .token_texts()
-        .map(|(kind, span, text)| TokenOut { kind, span, text: if kind.is_secret() { redact::REDACTED.into() } else { redact::generic(text) } })
+        .map(|(kind, span, text)| TokenOut {
+            kind,
+            span,
+            text: if kind.is_secret() { redact::REDACTED.into() } else { redact::generic(text) },
+        })
         .collect();
     let part = |s: Option<Span>, secret: bool| {
-        s.map(|span| SpanText { span, text: if secret { redact::REDACTED.to_string() } else { redact::generic(tree.text(span)).into_owned() } })
+        s.map(|span| SpanText {
+            span,
+            text: if secret { redact::REDACTED.to_string() } else { redact::generic(tree.text(span)).into_owned() },
+        })
     };
     let mut settings = analysis.interpretation.settings.clone();
     for s in &mut settings.0 {

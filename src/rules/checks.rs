@@ -85,7 +85,9 @@ fn issues(facts: &Facts<'_, '_>, kind: IssueKind) -> Vec<Hit> {
     let settings = &facts.analysis.interpretation.settings;
     let placeholders = placeholder_spans(facts.analysis.tree.source());
     // What a template fills in is not the client's problem: issues inside a placeholder are not reported.
-    let templated = |i: &&crate::model::Issue| placeholders.iter().any(|p| p.overlaps(i.span) || (i.span.is_empty() && p.start <= i.span.start && i.span.start <= p.end));
+    let templated = |i: &&crate::model::Issue| {
+        placeholders.iter().any(|p| p.overlaps(i.span) || (i.span.is_empty() && p.start <= i.span.start && i.span.start <= p.end))
+    };
     // `sslrootcert=system` with a weak mode has a rule of its own (DBL305).
     let covered = |i: &&crate::model::Issue| {
         kind == IssueKind::ConflictingSettings && i.key.as_deref() == Some("sslrootcert") && settings.value("sslrootcert") == Some("system")
@@ -175,7 +177,8 @@ struct CaFile {
 /// PEM or DER certificates: those files are read by the JVM, not by dblint.
 pub fn is_key_store(setting: &str, path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    setting.to_ascii_lowercase().contains("store") || [".jks", ".p12", ".pfx", ".bcfks", ".keystore", ".truststore"].iter().any(|e| lower.ends_with(e))
+    setting.to_ascii_lowercase().contains("store")
+        || [".jks", ".p12", ".pfx", ".bcfks", ".keystore", ".truststore"].iter().any(|e| lower.ends_with(e))
 }
 
 fn ca_file(facts: &Facts<'_, '_>) -> Option<CaFile> {
@@ -402,11 +405,15 @@ fn provider_recommendation(facts: &Facts<'_, '_>, opts: &Options) -> Vec<Hit> {
     let encrypted = interp.tls.encryption == crate::model::Encryption::Required;
     match (facts.provider, interp.client) {
         // The shared pooler and the dedicated one (db.<ref>.supabase.co) both pool transactions on 6543.
-        (Some(Provider::SupabasePooler | Provider::Supabase), Client::Prisma) if port == Some(6543) && settings.value("pgbouncer") != Some("true") => recommend(
-            "the Supabase transaction pooler (port 6543) needs pgbouncer=true with Prisma, or prepared statements fail".into(),
-            &[("pgbouncer", "true")],
-            Applicability::Safe,
-        ),
+        (Some(Provider::SupabasePooler | Provider::Supabase), Client::Prisma)
+            if port == Some(6543) && settings.value("pgbouncer") != Some("true") =>
+        {
+            recommend(
+                "the Supabase transaction pooler (port 6543) needs pgbouncer=true with Prisma, or prepared statements fail".into(),
+                &[("pgbouncer", "true")],
+                Applicability::Safe,
+            )
+        }
         (Some(Provider::Neon), Client::Libpq) if encrypted && settings.value("channel_binding") != Some("require") => recommend(
             "Neon supports SCRAM channel binding; channel_binding=require stops a man in the middle from downgrading authentication".into(),
             &[("channel_binding", "require")],

@@ -226,7 +226,8 @@ impl Provider {
         }
         let rds = ends(".rds.amazonaws.com")
             || ends(".rds.amazonaws.com.cn")
-            || (h.contains(".rds.") && (ends(".amazonaws.com") || ends(".amazonaws.com.cn") || ends(".c2s.ic.gov") || ends(".sc2s.sgov.gov")));
+            || (h.contains(".rds.")
+                && (ends(".amazonaws.com") || ends(".amazonaws.com.cn") || ends(".c2s.ic.gov") || ends(".sc2s.sgov.gov")));
         if rds {
             let labels: Vec<&str> = h.split('.').collect();
             let second = labels.get(1).copied().unwrap_or("");

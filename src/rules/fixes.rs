@@ -186,7 +186,10 @@ pub fn tighten_tls(facts: &Facts<'_, '_>, opts: &Options) -> Option<TlsTarget> {
             (true, _, _) => {}
             (false, Some(file), None) => {
                 if let (Some(p), Some(hint)) = (provider, provider.and_then(Provider::ca_hint)) {
-                    notes.push(format!("{} certificates are issued by its own CA: add {hint} ({file}) to the trust store this client uses", p.title()));
+                    notes.push(format!(
+                        "{} certificates are issued by its own CA: add {hint} ({file}) to the trust store this client uses",
+                        p.title()
+                    ));
                 }
             }
             (false, Some(file), Some(key)) => {

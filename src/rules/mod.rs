@@ -224,7 +224,10 @@ impl RuleSet {
         let refused = analysis.interpretation.is_fatal();
         let mut out = Vec::new();
         for rule in &self.rules {
-            if !selection.selects(rule) || (refused && rule.spec.check.is_none() && !rule.spec.when_refused) || !rule.applies_to(analysis, &facts) {
+            if !selection.selects(rule)
+                || (refused && rule.spec.check.is_none() && !rule.spec.when_refused)
+                || !rule.applies_to(analysis, &facts)
+            {
                 continue;
             }
             let hits = match &rule.spec.check {
@@ -263,7 +266,8 @@ impl RuleSet {
                         b.finish().map(|e| Fix { title, applicability: spec.applicability, edits: vec![e] })
                     }
                     FixAction::RaiseTlsVersion => {
-                        let vocab = model::tls_vocabulary(facts.analysis.interpretation.client, facts.analysis.interpretation.database, opts);
+                        let vocab =
+                            model::tls_vocabulary(facts.analysis.interpretation.client, facts.analysis.interpretation.database, opts);
                         let mut b = fixes::FixBuilder::new(facts.analysis, opts);
                         b.assign(vocab.min_tls12.unwrap_or(&[]));
                         b.finish().map(|e| Fix { title, applicability: spec.applicability, edits: vec![e] })

@@ -121,7 +121,9 @@ fn rules(dialect: Dialect) -> Rules {
             query: Query::Lenient,
             sockets: false,
         },
-        Dialect::MysqlShell => Rules { userinfo: UserinfoEnd::FirstAt, fragment: false, brackets: Brackets::Libpq, sockets: true, ..whatwg },
+        Dialect::MysqlShell => {
+            Rules { userinfo: UserinfoEnd::FirstAt, fragment: false, brackets: Brackets::Libpq, sockets: true, ..whatwg }
+        }
         Dialect::ConnectorJ => Rules { multi_host: true, brackets: Brackets::Libpq, ..whatwg },
         _ => whatwg,
     }
@@ -221,7 +223,8 @@ pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, Pars
         } else {
             // libpq looks for `]` up to the end of the string; everyone else
             // stays inside the authority.
-            let limit = if r.brackets == Brackets::Libpq { input.len() } else { find_in(input, b.pos(), input.len(), |c| r.ends_authority(c)) };
+            let limit =
+                if r.brackets == Brackets::Libpq { input.len() } else { find_in(input, b.pos(), input.len(), |c| r.ends_authority(c)) };
             parse_hosts(&mut b, &r, limit)?;
         }
     }

@@ -199,7 +199,10 @@ mod tests {
 
     #[test]
     fn vocabularies() {
-        assert_eq!(vocabulary(Client::Prisma, &Options::default()).verify_full, Some(&[("sslmode", "require"), ("sslaccept", "strict")][..]));
+        assert_eq!(
+            vocabulary(Client::Prisma, &Options::default()).verify_full,
+            Some(&[("sslmode", "require"), ("sslaccept", "strict")][..])
+        );
         assert_eq!(vocabulary(Client::Prisma, &Options::default()).ca_file, Some("sslcert"));
         assert_eq!(vocabulary(Client::NodePostgres, &Options::default()).verify_full, Some(&[("sslmode", "verify-full")][..]));
         assert_eq!(vocabulary(Client::Pgjdbc, &Options::default()).remove, &["ssl", "sslfactory"]);
