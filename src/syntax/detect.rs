@@ -160,7 +160,15 @@ pub fn detect(input: &str) -> Result<Form, ParseError> {
             ));
         }
     }
-    if looks_like_go_dsn(s) {
+    // `Server=…;Password='p@/w'` is ADO.NET even though `@` and `/` follow
+    // each other in its password: a string that starts with an ADO.NET or
+    // ODBC keyword and holds a `;` is never read as a Go DSN.
+    let semicolon_family = s.contains(';')
+        && s.find('=').is_some_and(|eq| {
+            let k = s[..eq].trim();
+            ADO_KEYS.iter().chain(ODBC_KEYS).any(|c| k.eq_ignore_ascii_case(c))
+        });
+    if !semicolon_family && looks_like_go_dsn(s) {
         return Ok(Form::GoMysqlDsn);
     }
     if let Some(eq) = s.find('=') {
@@ -239,6 +247,7 @@ mod tests {
             ("Server=tcp:x.database.windows.net,1433;Database=d;Encrypt=True;", Form::AdoNet),
             ("Data Source=.;Initial Catalog=x", Form::AdoNet),
             ("Server=localhost", Form::AdoNet),
+            ("Server=tcp:h,1433;User ID=app;Password='@/0{#*';Encrypt=False", Form::AdoNet),
             ("Driver={ODBC Driver 18 for SQL Server};Server=h;Encrypt=yes", Form::Odbc),
             ("jdbc:sqlserver://h\\inst:1433;encrypt=true", Form::SqlServerJdbc),
             ("sqlserver://h:1433;database=d;encrypt=true", Form::PrismaSqlServer),

@@ -15,9 +15,11 @@ use crate::syntax::{Quote, Span, Tree};
 pub struct Written {
     /// The key with the dialect's escapes undone, case as written.
     pub key: String,
+    /// The value with the dialect's quoting undone.
     pub value: String,
     /// An unquoted empty value (`Key=;`), which SqlClient reads as "not specified".
     pub null: bool,
+    /// Where the key is written.
     pub key_span: Span,
     /// The whole value, quotes included; empty at the `=` when there is none.
     pub value_span: Span,
@@ -46,17 +48,23 @@ pub fn written(tree: &Tree<'_>) -> Vec<Written> {
 
 /// An interpretation under construction.
 pub struct Out {
+    /// The client whose reading this is.
     pub client: Client,
+    /// Effective settings so far.
     pub settings: Settings,
+    /// Issues so far.
     pub issues: Vec<Issue>,
+    /// Servers the client would connect to.
     pub endpoints: Vec<Endpoint>,
 }
 
 impl Out {
+    /// An empty reading by `client`.
     pub fn new(client: Client) -> Self {
         Out { client, settings: Settings::default(), issues: Vec::new(), endpoints: Vec::new() }
     }
 
+    /// Record an issue.
     pub fn issue(&mut self, issue: Issue) {
         self.issues.push(issue);
     }
@@ -232,8 +240,11 @@ pub fn conflicts(out: &mut Out, level: Level, encrypt_key: &str, trust_key: &str
 
 /// A value at fault: its key, its text, where it is written.
 pub struct Bad<'a> {
+    /// The canonical key.
     pub key: &'a str,
+    /// The value as the client reads it (never a secret's).
     pub value: &'a str,
+    /// Where the value is written.
     pub span: Span,
 }
 

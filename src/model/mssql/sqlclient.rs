@@ -72,12 +72,19 @@ pub static TABLE: Table =
 
 /// How one client of the ADO.NET/ODBC kind names and spells its settings.
 pub struct Spec {
+    /// The client.
     pub client: Client,
+    /// Its keyword table (synonyms, duplicates, unknown keys).
     pub table: &'static Table,
+    /// Canonical name of the encryption keyword.
     pub encrypt: &'static str,
+    /// Canonical name of TrustServerCertificate.
     pub trust: &'static str,
+    /// Canonical name of HostNameInCertificate.
     pub host_name_in_certificate: &'static str,
+    /// Canonical name of ServerCertificate.
     pub server_certificate: &'static str,
+    /// Canonical name of the server keyword.
     pub data_source: &'static str,
     /// `Encrypt` spellings (compared ignoring ASCII case) and their levels.
     pub encrypt_values: &'static [(&'static str, Level)],
@@ -85,6 +92,7 @@ pub struct Spec {
     pub encrypt_default: (&'static str, Level),
     /// Boolean spellings: true ones, then false ones.
     pub bools: (&'static [&'static str], &'static [&'static str]),
+    /// The default TrustServerCertificate, as the client documents it.
     pub trust_default: &'static str,
     /// Other boolean keywords whose values are checked.
     pub booleans: &'static [&'static str],
@@ -237,7 +245,9 @@ pub fn read(tree: &Tree<'_>, spec: &Spec) -> Interpretation {
         let h = crate::syntax::semicolon::split_data_source(&value);
         if let Some(port) = h.port.map(|p| p.text(&value)) {
             if port_number(port).is_none() {
-                out.issue(common::bad_port(client, spec.data_source, port, vspan, true, ""));
+                // The port's own bytes when the tree could point into the value.
+                let span = tree.hosts.iter().find(|h| vspan.contains(h.span)).and_then(|h| h.port).unwrap_or(vspan);
+                out.issue(common::bad_port(client, spec.data_source, port, span, true, ""));
             }
         }
         out.endpoints.push(endpoint);

@@ -243,14 +243,15 @@ pub fn interpret(tree: &Tree<'_>) -> Interpretation {
     // The server: `[tcp:]host[\instance][,port]`, the last `\` and `,` as node-mssql's regular expressions find them.
     if let Some((v, _, vspan)) = out.get("Data Source") {
         let mut server = v.as_str();
-        if server.len() >= 3 && server[..3].eq_ignore_ascii_case("np:") {
+        let prefixed = |p: &str| server.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p));
+        if prefixed("np:") {
             out.issue(
                 Issue::new(IssueKind::InvalidValue, vspan, "node-mssql: Connection via Named Pipes is not supported.", true)
                     .with_key("Data Source"),
             );
         }
-        if server.len() >= 4 && server[..4].eq_ignore_ascii_case("tcp:") {
-            server = &server[4..];
+        if prefixed("tcp:") {
+            server = server.get(4..).unwrap_or_default();
         }
         let (head, port_text) = match server.rfind(',') {
             Some(c) => (&server[..c], Some(&server[c + 1..])),

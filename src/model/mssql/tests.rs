@@ -56,6 +56,7 @@ fn sqlclient_issues() {
     assert_eq!(i.issues[0].key.as_deref(), Some("Host Name In Certificate"));
     let i = read("Server=tcp:h,14x3", c);
     assert_eq!(kinds(&i), vec![(IssueKind::InvalidPort, true)]);
+    assert_eq!(i.issues[0].span, Span::new(13, 17));
     assert_eq!(kinds(&read("Server=h;Pooling=maybe", c)), vec![(IssueKind::InvalidValue, true)]);
     assert!(kinds(&read("Server=h;Integrated Security=SSPI", c)).is_empty());
     // The password never shows up in a message.
@@ -137,6 +138,8 @@ fn tedious() {
     assert_eq!(i.endpoints[0].host, "b");
     assert_eq!(i.issues.iter().filter(|x| x.kind == IssueKind::DuplicateParameter).count(), 2);
     assert_eq!(kinds(&read("Server=h;HostNameInCertificate=x", c)), vec![(IssueKind::IgnoredSetting, false)]);
+    // Found by the property tests: a multi-byte character where "np:" would be.
+    assert_eq!(read("Server=8\u{1e5ff}x", c).endpoints[0].host, "8\u{1e5ff}x");
     let e = &read(r"Server=tcp:h\INST,1444abc", c).endpoints[0];
     assert_eq!((e.host.as_str(), e.port), ("h", Some(1444)));
 }

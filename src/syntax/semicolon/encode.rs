@@ -34,8 +34,9 @@ pub fn encodable(dialect: Dialect, value: &str) -> bool {
 /// - ODBC and mssql-jdbc: bare when safe, else `{…}` with `}` doubled.
 /// - tedious: bare when safe, else `"…"` / `'…'` / `{…}`, whichever quote
 ///   the value does not hold, or `"…"` with `""`.
-/// - Prisma: characters in `:=\/;[]{` go inside `{…}`; `}` stays outside,
-///   since the first `}` closes an escape.
+/// - Prisma: runs of characters in `:=\/;[]{` go inside `{…}` (as the
+///   crate's `Display` writes them); `}` stays outside, since the first `}`
+///   closes an escape.
 ///
 /// Values [`encodable`] rejects come back in the dialect's best effort form,
 /// which will not read back exactly.
@@ -45,7 +46,8 @@ pub fn encode_value(dialect: Dialect, value: &str) -> Cow<'_, str> {
             let bare = !value.is_empty()
                 && !value.contains(';')
                 && !value.chars().any(|c| c.is_control() && !c.is_whitespace())
-                && !value.starts_with(['\'', '"'])
+                // `Key==x` would read as the key `Key=x`.
+                && !value.starts_with(['\'', '"', '='])
                 && !value.ends_with(['\'', '"'])
                 && !value.starts_with(char::is_whitespace)
                 && !value.ends_with(char::is_whitespace);
@@ -62,7 +64,7 @@ pub fn encode_value(dialect: Dialect, value: &str) -> Cow<'_, str> {
         Dialect::Tedious => {
             let bare = !value.is_empty()
                 && !value.contains(';')
-                && !value.starts_with(['\'', '"', '{'])
+                && !value.starts_with(['\'', '"', '{', '='])
                 && !value.starts_with(js_space)
                 && !value.ends_with(js_space);
             if bare {
@@ -87,11 +89,15 @@ pub fn encode_value(dialect: Dialect, value: &str) -> Cow<'_, str> {
             }
             let mut out = String::with_capacity(value.len() + 4);
             let mut open = false;
+            // Runs of special characters go in braces, as the crate's own
+            // `Display` writes them; `}` always stays outside.
             for c in value.chars() {
-                if prisma_special(c) && !open {
-                    out.push('{');
-                    open = true;
-                } else if c == '}' && open {
+                if prisma_special(c) {
+                    if !open {
+                        out.push('{');
+                        open = true;
+                    }
+                } else if open {
                     out.push('}');
                     open = false;
                 }

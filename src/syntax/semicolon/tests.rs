@@ -194,7 +194,7 @@ fn secrets_are_secret_tokens() {
 
 #[test]
 fn encoded_values_read_back() {
-    let values = ["", " x ", "a;b", "'q", "q\"", "a'b\"c", "{x}", "}", "a}}b", ":=\\/;[]{}", "p@ss word"];
+    let values = ["", " x ", "a;b", "'q", "q\"", "a'b\"c", "{x}", "}", "a}}b", ":=\\/;[]{}", "p@ss word", "=", "==x"];
     for dialect in [Dialect::SqlClient, Dialect::Odbc, Dialect::Tedious, Dialect::MssqlJdbc, Dialect::PrismaJdbc] {
         for v in values {
             if !encodable(dialect, v) {
