@@ -113,7 +113,7 @@ fn parse_command(arg: &str, client: Option<&str>, out: &mut dyn Write) -> Result
         .map(|(kind, span, text)| TokenOut { kind, span, text: if kind.is_secret() { redact::REDACTED } else { text } })
         .collect();
     let part = |s: Option<Span>, secret: bool| {
-        s.map(|span| SpanText { span, text: if secret { redact::REDACTED.to_string() } else { tree.text(span).to_string() } })
+        s.map(|span| SpanText { span, text: if secret { redact::REDACTED.to_string() } else { redact::redacted_excerpt(tree, span) } })
     };
     let mut settings = analysis.interpretation.settings.clone();
     for s in &mut settings.0 {

@@ -174,6 +174,12 @@ proptest! {
                         for issue in &a.interpretation.issues {
                             prop_assert!(!issue.message.contains(secret), "{:?} leaks in {:?}", s, issue);
                         }
+                        for st in a.interpretation.settings.iter().filter(|st| st.value.contains(secret)) {
+                            prop_assert!(st.secret, "{:?}: setting {} holds the password unmarked", s, st.name);
+                        }
+                        for e in &a.interpretation.endpoints {
+                            prop_assert!(!e.host.contains(secret), "{:?}: endpoint {:?}", s, e);
+                        }
                         let redacted = dblint::report::redact::redacted_source(&a.tree);
                         prop_assert!(!redacted.contains(secret), "{:?} not redacted: {}", s, redacted);
                     }

@@ -18,7 +18,7 @@ use std::borrow::Cow;
 /// Read `tree` as `client` does.
 pub fn interpret(tree: &Tree<'_>, client: Client, opts: &Options) -> Interpretation {
     let mut i = read(tree, client, opts);
-    scrub(tree, client, &mut i.issues);
+    scrub(tree, client, &mut i);
     i
 }
 
@@ -104,10 +104,22 @@ fn shown<'s>(tree: &Tree<'s>, span: Span) -> Cow<'s, str> {
 /// Withhold the text of issues located on secret text: a password the
 /// client splits elsewhere (`u:p?ss@h` puts `ss@h` in the query for a
 /// WHATWG parser) can end up quoted as a key or value.
-fn scrub(tree: &Tree<'_>, client: Client, issues: &mut [Issue]) {
-    for issue in issues {
-        let on_secret = tree.tokens.iter().any(|t| t.kind.is_secret() && t.span.overlaps(issue.span));
-        if !on_secret
+///
+/// Settings and endpoints read from such text are secret too.
+fn scrub(tree: &Tree<'_>, client: Client, i: &mut Interpretation) {
+    let on_secret = |span: Span| tree.tokens.iter().any(|t| t.kind.is_secret() && t.span.overlaps(span));
+    for s in &mut i.settings.0 {
+        if s.origin.value_span().is_some_and(on_secret) {
+            s.secret = true;
+        }
+    }
+    for e in &mut i.endpoints {
+        if e.span.is_some_and(on_secret) {
+            e.host = "<redacted>".to_string();
+        }
+    }
+    for issue in &mut i.issues {
+        if !on_secret(issue.span)
             || issue.message.contains("<redacted>")
             || matches!(issue.kind, IssueKind::UnescapedUserinfo | IssueKind::DuplicateParameter)
         {
