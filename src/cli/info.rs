@@ -125,7 +125,7 @@ pub fn parse(arg: &str, client: Option<&str>, out: &mut dyn Write) -> Result<u8,
     let part = |s: Option<Span>, secret: bool| {
         s.map(|span| SpanText {
             span,
-            text: if secret { redact::REDACTED.to_string() } else { redact::generic(tree.text(span)).into_owned() },
+            text: if secret { redact::REDACTED.to_string() } else { redact::generic(&redact::redacted_excerpt(tree, span)).into_owned() },
         })
     };
     let mut settings = analysis.interpretation.settings.clone();

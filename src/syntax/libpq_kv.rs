@@ -55,6 +55,9 @@ pub fn parse(input: &str) -> Result<Tree<'_>, ParseError> {
     let bytes = input.as_bytes();
     let len = bytes.len();
     let skip_ws = |from: usize| bytes[from..].iter().position(|&c| !is_space(c)).map_or(len, |i| from + i);
+    // A word right after an unquoted password is most likely more of the
+    // password (`password=my secret`): never quote it.
+    let mut after_bare_secret = false;
     loop {
         let ws_end = skip_ws(b.pos());
         b.token(K::Whitespace, ws_end);
@@ -67,7 +70,7 @@ pub fn parse(input: &str) -> Result<Tree<'_>, ParseError> {
         let key = b.token(K::Key, key_end);
         let eq_at = skip_ws(key_end);
         if bytes.get(eq_at) != Some(&b'=') {
-            let shown = quotable(&input[key_start..key_end]);
+            let shown = if after_bare_secret { Cow::Borrowed("<redacted>") } else { quotable(&input[key_start..key_end]) };
             return Err(ParseError::new(
                 format!("missing \"=\" after \"{shown}\" in connection info string"),
                 Span::new(key_start, key_end),
@@ -79,6 +82,7 @@ pub fn parse(input: &str) -> Result<Tree<'_>, ParseError> {
         let value_start = skip_ws(eq_at + 1);
         b.token(K::Whitespace, value_start);
         let secret = secret_keyword(key.text(input));
+        after_bare_secret = secret && bytes.get(value_start) != Some(&b'\'');
         let value = if bytes.get(value_start) == Some(&b'\'') {
             let inner_start = value_start + 1;
             let mut i = inner_start;
@@ -195,6 +199,8 @@ mod tests {
         assert_eq!(e.message, "unterminated quoted string in connection info string");
         let e = parse("POSTGRES://u:hunter2@h/db").unwrap_err();
         assert!(!e.message.contains("hunter2"), "{}", e.message);
+        let e = parse("password=my secret host=h").unwrap_err();
+        assert_eq!(e.message, "missing \"=\" after \"<redacted>\" in connection info string");
     }
 
     #[test]

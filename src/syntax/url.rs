@@ -193,6 +193,8 @@ pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, Pars
     let scheme = b.token(K::Scheme, scheme_end);
     b.tree_mut().scheme = Some(scheme);
     let has_authority = input[..scheme_end].ends_with("//");
+    // Password text (as parsed and as meant), never quoted in an error.
+    let mut hidden_after: Vec<Span> = Vec::new();
 
     if has_authority {
         let authority_end = find_in(input, scheme_end, input.len(), |c| r.ends_authority(c));
@@ -225,7 +227,10 @@ pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, Pars
             // stays inside the authority.
             let limit =
                 if r.brackets == Brackets::Libpq { input.len() } else { find_in(input, b.pos(), input.len(), |c| r.ends_authority(c)) };
-            parse_hosts(&mut b, &r, limit)?;
+            let mut hidden: Vec<Span> = b.tree_mut().password.into_iter().collect();
+            hidden.extend(intended_userinfo(input, scheme_end).and_then(|u| u.password));
+            parse_hosts(&mut b, &r, limit, &hidden)?;
+            hidden_after = hidden;
         }
     }
 
@@ -251,7 +256,7 @@ pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, Pars
     if bytes.get(b.pos()) == Some(&b'?') {
         let q = b.pos();
         b.token(K::Question, q + 1);
-        parse_query(&mut b, &r)?;
+        parse_query(&mut b, &r, &hidden_after)?;
     }
 
     // Fragment.
@@ -263,13 +268,18 @@ pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, Pars
     b.finish()
 }
 
+/// The text of `span` for an error message, unless it is password text.
+fn quote<'a>(input: &'a str, span: Span, hidden: &[Span]) -> &'a str {
+    if hidden.iter().any(|h| h.overlaps(span)) { "<redacted>" } else { span.text(input) }
+}
+
 /// The character at `at`, for messages.
 fn char_at(input: &str, at: usize) -> char {
     input.get(at..).and_then(|s| s.chars().next()).unwrap_or('\u{fffd}')
 }
 
 /// `host[:port][,host[:port]…]`, IPv6 literals in brackets.
-fn parse_hosts(b: &mut TreeBuilder<'_>, r: &Rules, limit: usize) -> Result<(), ParseError> {
+fn parse_hosts(b: &mut TreeBuilder<'_>, r: &Rules, limit: usize, hidden: &[Span]) -> Result<(), ParseError> {
     let input = b.src();
     let bytes = input.as_bytes();
     let stops_host = |c: u8| c == b':' || (r.multi_host && c == b',') || r.ends_authority(c);
@@ -291,7 +301,7 @@ fn parse_hosts(b: &mut TreeBuilder<'_>, r: &Rules, limit: usize) -> Result<(), P
                 host.port = Some(b.token(K::Port, end));
             }
         } else if bytes.get(start) == Some(&b'[') {
-            parse_bracketed(b, r, limit, &mut host)?;
+            parse_bracketed(b, r, limit, &mut host, hidden)?;
         } else {
             let end = find_in(input, start, limit, stops_host);
             let name = b.token(K::Host, end);
@@ -344,7 +354,7 @@ fn parse_socket(b: &mut TreeBuilder<'_>) {
 }
 
 /// `[…]` at the current position.
-fn parse_bracketed(b: &mut TreeBuilder<'_>, r: &Rules, limit: usize, host: &mut Host) -> Result<(), ParseError> {
+fn parse_bracketed(b: &mut TreeBuilder<'_>, r: &Rules, limit: usize, host: &mut Host, hidden: &[Span]) -> Result<(), ParseError> {
     let input = b.src();
     let bytes = input.as_bytes();
     let start = b.pos();
@@ -384,11 +394,12 @@ fn parse_bracketed(b: &mut TreeBuilder<'_>, r: &Rules, limit: usize, host: &mut 
     if ok {
         return Ok(());
     }
-    let ch = char_at(input, after);
+    let ch_len = char_at(input, after).len_utf8();
+    let ch = quote(input, Span::new(after, after + ch_len), hidden);
     Err(if libpq {
         ParseError::new(
             format!("unexpected character \"{ch}\" at position {} in URI (expected \":\" or \"/\")", after + 1),
-            Span::new(after, after + ch.len_utf8()),
+            Span::new(after, after + ch_len),
         )
         .expected("\":\" or \"/\"")
     } else {
@@ -398,7 +409,7 @@ fn parse_bracketed(b: &mut TreeBuilder<'_>, r: &Rules, limit: usize, host: &mut 
 
 /// `key=value[&key=value…]` up to the end or the fragment. Empty segments
 /// (`&&`) are separators only.
-fn parse_query(b: &mut TreeBuilder<'_>, r: &Rules) -> Result<(), ParseError> {
+fn parse_query(b: &mut TreeBuilder<'_>, r: &Rules, hidden: &[Span]) -> Result<(), ParseError> {
     let input = b.src();
     let bytes = input.as_bytes();
     let query_end = if r.fragment { find_in(input, b.pos(), input.len(), |c| c == b'#') } else { input.len() };
@@ -410,7 +421,7 @@ fn parse_query(b: &mut TreeBuilder<'_>, r: &Rules) -> Result<(), ParseError> {
             // conninfo_uri_parse_params: exactly one '=' per parameter.
             match eq {
                 None => {
-                    let shown = &input[start..seg_end];
+                    let shown = quote(input, Span::new(start, seg_end), hidden);
                     return Err(ParseError::new(
                         format!("missing key/value separator \"=\" in URI query parameter: \"{shown}\""),
                         Span::new(start, seg_end.max(start + 1).min(input.len())),
@@ -421,7 +432,10 @@ fn parse_query(b: &mut TreeBuilder<'_>, r: &Rules) -> Result<(), ParseError> {
                     if let Some(second) = input[eq + 1..seg_end].find('=') {
                         let at = eq + 1 + second;
                         return Err(ParseError::new(
-                            format!("extra key/value separator \"=\" in URI query parameter: \"{}\"", &input[start..eq]),
+                            format!(
+                                "extra key/value separator \"=\" in URI query parameter: \"{}\"",
+                                quote(input, Span::new(start, eq), hidden)
+                            ),
                             Span::new(at, at + 1),
                         )
                         .expected("& or the end of the parameter"));

@@ -17,6 +17,12 @@ use std::borrow::Cow;
 
 /// Read `tree` as `client` does.
 pub fn interpret(tree: &Tree<'_>, client: Client, opts: &Options) -> Interpretation {
+    let mut i = read(tree, client, opts);
+    scrub(tree, client, &mut i);
+    i
+}
+
+fn read(tree: &Tree<'_>, client: Client, opts: &Options) -> Interpretation {
     match client {
         Client::Libpq => libpq::interpret(tree, opts),
         Client::NodePostgres => node_postgres::interpret(tree),
@@ -100,6 +106,46 @@ fn empty(client: Client) -> Interpretation {
 fn shown<'s>(tree: &Tree<'s>, span: Span) -> Cow<'s, str> {
     let secret = tree.tokens.iter().any(|t| t.kind.is_secret() && (t.span.overlaps(span) || (span.is_empty() && t.span.contains(span))));
     if secret { Cow::Borrowed("<redacted>") } else { Cow::Borrowed(tree.text(span)) }
+}
+
+/// Withhold the text of issues located on secret text: a password the
+/// client splits elsewhere (`u:p?ss@h` puts `ss@h` in the query for a
+/// WHATWG parser) can end up quoted as a key or value.
+///
+/// Settings and endpoints read from such text are secret too.
+fn scrub(tree: &Tree<'_>, client: Client, i: &mut Interpretation) {
+    let on_secret = |span: Span| tree.tokens.iter().any(|t| t.kind.is_secret() && t.span.overlaps(span));
+    for s in &mut i.settings.0 {
+        if s.origin.value_span().is_some_and(on_secret) {
+            s.secret = true;
+        }
+    }
+    for e in &mut i.endpoints {
+        if e.span.is_some_and(on_secret) {
+            e.host = "<redacted>".to_string();
+        }
+    }
+    for issue in &mut i.issues {
+        if !on_secret(issue.span)
+            || issue.message.contains("<redacted>")
+            || matches!(issue.kind, IssueKind::UnescapedUserinfo | IssueKind::DuplicateParameter)
+        {
+            continue;
+        }
+        let what = match issue.kind {
+            IssueKind::Syntax => "cannot parse this part of the string",
+            IssueKind::UnknownParameter => "does not know this parameter",
+            IssueKind::InvalidValue => "rejects this value",
+            IssueKind::InvalidPort => "cannot read this port",
+            IssueKind::IgnoredSetting => "ignores this setting",
+            _ => "has a problem here",
+        };
+        issue.message = format!("{} {what} (its text is part of a password and is not shown)", client.name());
+        if issue.kind == IssueKind::UnknownParameter {
+            issue.key = None;
+            issue.suggestion = None;
+        }
+    }
 }
 
 /// The smallest span covering all of `spans`, if any.
