@@ -269,12 +269,11 @@ impl<'a> Ctx<'a> {
         // A YAML `|` block (or any value) ending in line breaks: the breaks
         // are the container's, not the connection string's; leave them out
         // so that edits at the end of the string keep them.
-        if o.sub.is_none() {
-            let full = o.d.value.as_str();
-            let kept = full.trim_end_matches(['\n', '\r']).len();
-            if kept > 0 && kept < full.len() {
-                o.sub = Some(Span::new(0, kept));
-            }
+        let whole = o.sub.unwrap_or(Span::new(0, o.d.value.len()));
+        let text = o.d.value.get(whole.range()).unwrap_or("");
+        let kept = text.trim_end_matches(['\n', '\r']).len();
+        if kept > 0 && kept < text.len() {
+            o.sub = Some(Span::new(whole.start, whole.start + kept));
         }
         let value = match o.sub {
             Some(s) => o.d.value.get(s.range()).unwrap_or(""),

@@ -536,11 +536,24 @@ fn protect_intended_password(b: &mut TreeBuilder<'_>) {
     if tree.password == Some(pw) || pw.is_empty() {
         return;
     }
-    for t in tree.tokens.iter_mut() {
-        if t.span.overlaps(pw) && !t.kind.is_secret() && !matches!(t.kind, K::Colon | K::At | K::Scheme) {
-            t.kind = K::Password;
+    // Tokens that straddle the password's edges are split there, so that
+    // only the password's own bytes become secret (`p@ss@host` keeps `host`).
+    let mut tokens = Vec::with_capacity(tree.tokens.len() + 2);
+    for t in tree.tokens.drain(..) {
+        if !t.span.overlaps(pw) || t.kind.is_secret() || matches!(t.kind, K::Colon | K::At | K::Scheme) {
+            tokens.push(t);
+            continue;
+        }
+        let (start, end) = (t.span.start.max(pw.start), t.span.end.min(pw.end));
+        if t.span.start < start {
+            tokens.push(super::Token { kind: t.kind, span: Span::new(t.span.start, start) });
+        }
+        tokens.push(super::Token { kind: K::Password, span: Span::new(start, end) });
+        if end < t.span.end {
+            tokens.push(super::Token { kind: t.kind, span: Span::new(end, t.span.end) });
         }
     }
+    tree.tokens = tokens;
 }
 
 /// Percent-encode `value` for a URL query parameter so that libpq, WHATWG
@@ -599,9 +612,10 @@ mod tests {
         assert_eq!(hosts, vec![("ss@host", Some("5432"))]);
         assert_eq!(db, Some("db"));
         assert_eq!(params, vec![("sslmode", Some("require"))]);
-        // The rest of the password the writer meant is still secret.
+        // The rest of the password the writer meant is still secret, and only that:
+        // the host token is split where the intended password ends.
         let secrets: Vec<&str> = t.tokens.iter().filter(|k| k.kind.is_secret()).map(|k| t.text(k.span)).collect();
-        assert_eq!(secrets, vec!["p", "ss@host"]);
+        assert_eq!(secrets, vec!["p", "ss"]);
     }
 
     #[test]

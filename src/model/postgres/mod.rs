@@ -122,7 +122,12 @@ fn scrub(tree: &Tree<'_>, client: Client, i: &mut Interpretation) {
     }
     for e in &mut i.endpoints {
         if e.span.is_some_and(on_secret) {
-            e.host = "<redacted>".to_string();
+            // What follows the last `@` is the host the writer meant (the
+            // password ends there); it names the provider and the locality.
+            e.host = match e.host.rfind('@') {
+                Some(at) if at + 1 < e.host.len() => e.host[at + 1..].to_string(),
+                _ => "<redacted>".to_string(),
+            };
         }
     }
     for issue in &mut i.issues {
