@@ -115,16 +115,51 @@ fn display_path(p: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-/// Unified diff of one file, secrets redacted on both sides.
+/// The file's lines (terminators included), each with its secrets redacted.
+fn redacted_lines(file: &FileReport) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for line in file.source.split_inclusive('\n') {
+        out.push(file.redacted(crate::syntax::Span::new(at, at + line.len())));
+        at += line.len();
+    }
+    out
+}
+
+/// Unified diff of one file. Lines are compared as written and shown with
+/// their secrets redacted, so a fix inside a password (percent-encoding it)
+/// still shows as a changed line, without showing the password.
 fn diff(display: &str, before: &FileReport, after: &FileReport) -> String {
-    let old = before.redacted(crate::syntax::Span::new(0, before.source.len()));
-    let new = after.redacted(crate::syntax::Span::new(0, after.source.len()));
+    use std::fmt::Write as _;
+    let (old, new) = (redacted_lines(before), redacted_lines(after));
+    let d = similar::TextDiff::from_lines(&before.source, &after.source);
     let (a, b) = if Path::new(display).is_absolute() {
         (display.to_string(), display.to_string())
     } else {
         (format!("a/{display}"), format!("b/{display}"))
     };
-    similar::TextDiff::from_lines(&old, &new).unified_diff().context_radius(1).header(&a, &b).to_string()
+    let mut out = format!("--- {a}\n+++ {b}\n");
+    for group in d.grouped_ops(1) {
+        let (Some(first), Some(last)) = (group.first(), group.last()) else { continue };
+        let (o, n) = (first.old_range().start..last.old_range().end, first.new_range().start..last.new_range().end);
+        let _ = writeln!(out, "@@ -{},{} +{},{} @@", o.start + 1, o.len(), n.start + 1, n.len());
+        for op in &group {
+            for change in d.iter_changes(op) {
+                let (sign, text) = match change.tag() {
+                    similar::ChangeTag::Delete => ('-', change.old_index().and_then(|i| old.get(i))),
+                    similar::ChangeTag::Insert => ('+', change.new_index().and_then(|i| new.get(i))),
+                    similar::ChangeTag::Equal => (' ', change.old_index().and_then(|i| old.get(i))),
+                };
+                let text = text.map_or("", String::as_str);
+                out.push(sign);
+                out.push_str(text);
+                if !text.ends_with('\n') {
+                    out.push_str("\n\\ No newline at end of file\n");
+                }
+            }
+        }
+    }
+    out
 }
 
 fn process(linter: &Linter<'_>, t: &Target, args: &LintArgs, level: Option<Applicability>) -> FileResult {

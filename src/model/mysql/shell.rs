@@ -295,8 +295,10 @@ fn port(src: &str, start: usize, end: usize) -> Result<(), ShellError> {
 fn attributes(src: &str, q: usize, end: usize) -> Result<(), ShellError> {
     let mut offset = q;
     while offset < end {
-        offset += 1; // the '?' or '&' before each attribute
-        let key_end = src[offset..end].find(['=', '&']).map_or(end, |i| offset + i);
+        // The '?' or '&' before each attribute (any character, after a value that stopped short).
+        offset += src.get(offset..).and_then(|r| r.chars().next()).map_or(1, char::len_utf8);
+        let Some(rest) = src.get(offset..end) else { break };
+        let key_end = rest.find(['=', '&']).map_or(end, |i| offset + i);
         scan(src, offset, key_end, &|c| unreserved(c) || "!$'()*+,;".contains(c))?;
         offset = key_end;
         if src.as_bytes().get(offset) == Some(&b'=') {
