@@ -88,6 +88,13 @@ fn globs(patterns: &[String], origin: &str) -> Result<GlobSet, String> {
     b.build().map_err(|e| format!("{origin}: {e}"))
 }
 
+/// The working directory, read once (globs are matched against paths
+/// relative to the configuration's directory for every file linted).
+fn cwd() -> &'static Path {
+    static CWD: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().unwrap_or_default())
+}
+
 impl Config {
     /// Find the configuration for `start` (a directory): the nearest
     /// ancestor holding one of [`FILE_NAMES`].
@@ -147,11 +154,7 @@ impl Config {
     }
 
     fn relative<'p>(&self, path: &'p Path) -> std::borrow::Cow<'p, Path> {
-        let abs = if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
-        };
+        let abs = if path.is_absolute() { path.to_path_buf() } else { cwd().join(path) };
         match abs.strip_prefix(&self.root) {
             Ok(rel) => std::borrow::Cow::Owned(rel.to_path_buf()),
             Err(_) => std::borrow::Cow::Borrowed(path),

@@ -23,6 +23,8 @@ pub struct Linter<'a> {
     pub client: Option<Client>,
     /// `--env`: the environment of every file.
     pub env: Option<Environment>,
+    /// Whether diagnostics carry their fixes' edits (see [`Context::fixes`]).
+    pub fixes: bool,
     /// What the project around a directory says about clients, by directory.
     projects: Mutex<HashMap<PathBuf, Project>>,
 }
@@ -52,7 +54,7 @@ pub const FILE_SYNTAX_CODE: &str = "DBL100";
 
 impl<'a> Linter<'a> {
     pub fn new(rules: &'a RuleSet, config: &'a Config, selection: Selection, opts: Options) -> Self {
-        Linter { rules, config, selection, opts, client: None, env: None, projects: Mutex::new(HashMap::new()) }
+        Linter { rules, config, selection, opts, client: None, env: None, fixes: true, projects: Mutex::new(HashMap::new()) }
     }
 
     /// The environment of a file: `--env`, then the configuration's globs,
@@ -116,6 +118,7 @@ impl<'a> Linter<'a> {
             base_dir: path.parent().map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() }),
             prisma_dir: rules::prisma_dir_for(path),
             in_file: true,
+            fixes: self.fixes,
             ..Context::default()
         }
     }
@@ -181,7 +184,7 @@ impl<'a> Linter<'a> {
 
     /// Lint a string given on the command line (or stdin).
     pub fn lint_string(&self, display: &str, input: &str) -> FileReport {
-        let ctx = Context { env: self.env.or(self.config.env).unwrap_or_default(), ..Context::default() };
+        let ctx = Context { env: self.env.or(self.config.env).unwrap_or_default(), fixes: self.fixes, ..Context::default() };
         let (analysis, diags) = rules::lint_str(self.rules, input, self.client, &ctx, &self.opts, &self.selection);
         let secrets = string_secrets(analysis.as_ref(), input);
         let whole = Span::new(0, input.len());
@@ -228,7 +231,7 @@ fn file_syntax_finding(e: &sources::SourceError, selection: &Selection) -> Findi
         (Some(r), true) => (r.id(), r.name()),
         _ => ("", ""),
     };
-    let d = Diagnostic { code, name, severity: Severity::Error, message: e.message.clone(), span: e.span, fix: None, notes: Vec::new() };
+    let d = Diagnostic { code, name, severity: Severity::Error, message: e.message.clone(), span: e.span, fix: None, fixable: None, notes: Vec::new() };
     Finding { diagnostic: d, string_span: e.span }
 }
 

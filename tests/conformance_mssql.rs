@@ -124,7 +124,7 @@ fn check(case: &Map<String, Value>, default_dialect: &str) -> Result<(), String>
     let interp = model::interpret(&tree, client, &Options::default());
     if let Some(want) = case.get("settings").and_then(Value::as_object) {
         for (name, v) in want {
-            let got = interp.settings.iter().find(|s| s.name.eq_ignore_ascii_case(name)).map(|s| s.value.as_str());
+            let got = interp.settings.iter().find(|s| s.name.eq_ignore_ascii_case(name)).map(|s| s.value.as_ref());
             if got != v.as_str() {
                 return Err(format!("setting {name}: {got:?}, wanted {v}"));
             }
@@ -141,7 +141,7 @@ fn check(case: &Map<String, Value>, default_dialect: &str) -> Result<(), String>
         let table = &model::mssql::tedious::TABLE;
         for (key, v) in want {
             let name = table.lookup(key).map_or(key.as_str(), |k| k.name);
-            let got = interp.settings.iter().find(|s| s.name.eq_ignore_ascii_case(name)).map(|s| s.value.as_str());
+            let got = interp.settings.iter().find(|s| s.name.eq_ignore_ascii_case(name)).map(|s| s.value.as_ref());
             let ok = match v {
                 Value::Bool(b) => got.and_then(coerce) == Some(*b),
                 Value::String(s) => got == Some(s.as_str()),

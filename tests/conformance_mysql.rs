@@ -46,7 +46,7 @@ fn json<T: serde::Serialize>(v: T) -> Value {
 
 /// Compare one expectation; `Err` says what differs.
 fn check_field(key: &str, want: &Value, i: &Interpretation, client: Client) -> Result<(), String> {
-    let setting = |name: &str| i.settings.get(name).map(|s| Value::String(s.value.clone())).unwrap_or(Value::Null);
+    let setting = |name: &str| i.settings.get(name).map(|s| Value::String(s.value.to_string())).unwrap_or(Value::Null);
     let got = match key {
         "user" => setting("user"),
         "password" => setting("password"),

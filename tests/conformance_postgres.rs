@@ -64,8 +64,8 @@ fn libpq_regress(input: &str, version: u32, env: &[(String, String)]) -> Result<
         .filter(|s| {
             matches!(&s.origin, Origin::Written { .. }) || matches!(&s.origin, Origin::Implied { by } if by == "ssl" || by == "requiressl")
         })
-        .filter(|s| defaults.value(&s.name) != Some(s.value.as_str()))
-        .map(|s| (s.name.clone(), s.value.clone()))
+        .filter(|s| defaults.value(&s.name) != Some(s.value.as_ref()))
+        .map(|s| (s.name.to_string(), s.value.to_string()))
         .collect();
     let local = i.endpoints.first().is_some_and(|e| e.transport == Transport::UnixSocket);
     Ok((printed, local))

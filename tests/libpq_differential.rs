@@ -77,7 +77,7 @@ fn ours(input: &str, version: u32) -> Result<Values, String> {
             Origin::Implied { by } => by == "ssl" || by == "requiressl",
             Origin::Default => false,
         })
-        .map(|s| (s.name.clone(), s.value.clone()))
+        .map(|s| (s.name.to_string(), s.value.to_string()))
         .collect())
 }
 

@@ -81,13 +81,13 @@ fn codes_for(rule: &Rule, ex: &Example) -> Vec<(String, String)> {
 fn bad_examples_fire_and_good_ones_do_not() {
     let mut failures = Vec::new();
     for rule in &RuleSet::builtin().rules {
-        for ex in &rule.spec.examples.bad {
+        for ex in &rule.examples().bad {
             let hits = codes_for(rule, ex);
             if !hits.iter().any(|(c, _)| c == rule.id()) {
                 failures.push(format!("{} {}: bad example does not fire: {:?}", rule.id(), rule.name(), ex.context().string));
             }
         }
-        for ex in &rule.spec.examples.good {
+        for ex in &rule.examples().good {
             let hits = codes_for(rule, ex);
             if let Some((_, msg)) = hits.iter().find(|(c, _)| c == rule.id()) {
                 failures.push(format!("{} {}: good example fires ({msg}): {:?}", rule.id(), rule.name(), ex.context().string));
@@ -101,7 +101,7 @@ fn bad_examples_fire_and_good_ones_do_not() {
 fn fixed_examples_fix_exactly() {
     let mut failures = Vec::new();
     for rule in &RuleSet::builtin().rules {
-        for ex in &rule.spec.examples.fixed {
+        for ex in &rule.examples().fixed {
             let dir = tempfile::tempdir().unwrap();
             let ctx = context(dir.path(), false, ex.env.as_deref());
             let (_, diags) = rules::lint_str(RuleSet::builtin(), &ex.before, client(&ex.client), &ctx, &Options::default(), &only(rule));
@@ -133,13 +133,13 @@ fn catalogue_metadata_is_complete() {
     for r in rules {
         assert!(ids.insert(r.id()), "duplicate id {}", r.id());
         assert!(names.insert(r.name()), "duplicate name {}", r.name());
-        let d = &r.spec.docs;
+        let d = &r.docs();
         for (section, text) in [("what", &d.what), ("why", &d.why), ("example", &d.example)] {
             assert!(text.trim().len() > 20, "{}: docs `{section}` is too thin", r.id());
         }
         if r.spec.fix.is_some() {
             assert!(d.fix_safety.is_some(), "{}: a rule with a fix documents its safety", r.id());
-            assert!(!r.spec.examples.fixed.is_empty(), "{}: a rule with a fix needs a `fixed` example", r.id());
+            assert!(!r.examples().fixed.is_empty(), "{}: a rule with a fix needs a `fixed` example", r.id());
         }
         let file = r.origin.trim_start_matches("builtin:");
         assert_eq!(file, format!("{}-{}.yaml", r.id(), r.name()), "rule files are named ID-NAME.yaml");

@@ -248,15 +248,19 @@ pub fn run(args: &LintArgs, out: &mut dyn Write) -> Result<u8, String> {
         (true, false) => Some(Applicability::Safe),
         (true, true) => Some(Applicability::Unsafe),
     };
+    // Fixes are worked out when they are applied or shown; concise and
+    // GitHub output only say that one exists.
+    linter.fixes = level.is_some() || !matches!(r.format, Format::Concise | Format::Github);
     let progress = Progress::start(targets.len(), !args.quiet && std::io::stderr().is_terminal());
-    let results: Vec<FileResult> = targets
-        .par_iter()
-        .map(|t| {
-            let res = process(&linter, t, args, level);
-            progress.tick();
-            res
-        })
-        .collect();
+    let work = |t: &Target| {
+        let res = process(&linter, t, args, level);
+        progress.tick();
+        res
+    };
+    // Threads pay off from a handful of files on; one file (a pre-commit
+    // run on a single .env) is linted on this thread without starting a pool.
+    let results: Vec<FileResult> =
+        if targets.len() < 4 { targets.iter().map(work).collect() } else { targets.par_iter().map(work).collect() };
     progress.finish();
 
     let mut stderr = std::io::stderr();

@@ -60,7 +60,7 @@ pub fn explain(key: &str, out: &mut dyn Write) -> Result<u8, String> {
         return Err(format!("no rule \"{key}\"{hint} (see `dblint rules`)"));
     };
     let s = &r.spec;
-    let d = &s.docs;
+    let d = r.docs();
     let mut text = format!("# {} ({})\n\n{}\n\nSeverity: {}. ", r.name(), r.id(), s.summary, s.severity);
     text.push_str(match s.fix.as_ref().map(|f| f.applicability) {
         Some(crate::rules::Applicability::Safe) => "Fix: safe, applied by --fix.\n",
@@ -131,7 +131,7 @@ pub fn parse(arg: &str, client: Option<&str>, out: &mut dyn Write) -> Result<u8,
     let mut settings = analysis.interpretation.settings.clone();
     for s in &mut settings.0 {
         if s.secret {
-            s.value = redact::REDACTED.to_string();
+            s.value = redact::REDACTED.to_string().into();
         }
     }
     let mut interp = analysis.interpretation.clone();

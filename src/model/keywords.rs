@@ -123,7 +123,7 @@ impl Table {
                 );
                 if self.unknown == Unknown::Forwarded {
                     let secret = crate::syntax::is_secret_key(&e.key);
-                    settings.0.push(Setting { name: e.key, value: e.value, origin, secret });
+                    settings.0.push(Setting { name: e.key.into(), value: e.value.into(), origin, secret });
                 }
                 continue;
             };
@@ -146,7 +146,7 @@ impl Table {
             }
             seen.retain(|(n, _)| *n != kw.name);
             seen.push((kw.name, e.key_span.cover(e.value_span)));
-            settings.set(Setting { name: kw.name.to_string(), value: e.value, origin, secret: kw.secret });
+            settings.set(Setting { name: kw.name.to_string().into(), value: e.value.into(), origin, secret: kw.secret });
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod postgres;
 use crate::syntax::detect::Database;
 use crate::syntax::{self, Dialect, Form, ParseError, Span, Tree};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 
 /// A client library or tool whose interpretation dblint reproduces.
@@ -230,9 +231,11 @@ impl Origin {
 /// One effective setting: canonical name, decoded value, where it came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Setting {
-    /// The client's canonical name (`sslmode`, `Encrypt`, `sslMode` …).
-    pub name: String,
-    pub value: String,
+    /// The client's canonical name (`sslmode`, `Encrypt`, `sslMode` …);
+    /// borrowed from the client's keyword table where it can be.
+    pub name: Cow<'static, str>,
+    /// The decoded value; defaults are borrowed.
+    pub value: Cow<'static, str>,
     pub origin: Origin,
     /// Secrets (passwords) are redacted whenever a setting is rendered.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -252,7 +255,7 @@ impl Settings {
 
     /// The value of `name`, if set or defaulted.
     pub fn value(&self, name: &str) -> Option<&str> {
-        self.get(name).map(|s| s.value.as_str())
+        self.get(name).map(|s| s.value.as_ref())
     }
 
     /// Set or replace `name`.

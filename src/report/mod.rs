@@ -136,7 +136,8 @@ impl FileReport {
     /// A copy whose messages, notes and fix titles hold no secret text.
     pub fn scrubbed(&self) -> FileReport {
         let secrets: Vec<&str> = self.secrets.iter().map(|s| s.text(&self.source)).collect();
-        let clean = |t: &str| redact::scrub(t, &secrets).into_owned();
+        let scrubber = redact::Scrubber::new(&secrets);
+        let clean = |t: &str| scrubber.scrub(t).into_owned();
         let mut out = self.clone();
         for f in &mut out.findings {
             let d = &mut f.diagnostic;
@@ -222,7 +223,7 @@ impl Summary {
                 Severity::Warning => s.warnings += 1,
                 Severity::Info => s.infos += 1,
             }
-            match f.diagnostic.fix.as_ref().map(|x| x.applicability) {
+            match f.diagnostic.fix.as_ref().map(|x| x.applicability).or(f.diagnostic.fixable) {
                 Some(crate::rules::Applicability::Safe) => s.fixable += 1,
                 Some(_) => s.unsafe_fixable += 1,
                 None => {}

@@ -6,9 +6,7 @@
 //! rest of it, and the secret itself is never needed to render.
 
 use crate::syntax::{Span, Tree};
-use regex::Regex;
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
 /// What a secret is replaced by.
 pub const REDACTED: &str = "<redacted>";
@@ -62,61 +60,79 @@ pub fn redacted_excerpt(tree: &Tree<'_>, span: Span) -> String {
 /// then [`generic`] applies. Messages are written not to quote secrets;
 /// this is the net below that rule.
 pub fn scrub<'a>(text: &'a str, secrets: &[&str]) -> Cow<'a, str> {
-    let mut variants: Vec<String> = Vec::new();
-    for s in secrets {
-        if s.len() >= 3 {
-            variants.push((*s).to_string());
-            let decoded = crate::syntax::decode::percent_lenient(s, false);
-            if decoded != *s && decoded.len() >= 3 {
-                variants.push(decoded.into_owned());
+    Scrubber::new(secrets).scrub(text)
+}
+
+/// [`scrub`] for many texts with the same secrets: the variants to look
+/// for are worked out once.
+pub struct Scrubber {
+    /// Secret texts, decoded forms and pieces, longest first.
+    variants: Vec<String>,
+}
+
+impl Scrubber {
+    pub fn new(secrets: &[&str]) -> Scrubber {
+        let mut variants: Vec<String> = Vec::new();
+        for s in secrets {
+            if s.len() >= 3 {
+                variants.push((*s).to_string());
+                let decoded = crate::syntax::decode::percent_lenient(s, false);
+                if decoded != *s && decoded.len() >= 3 {
+                    variants.push(decoded.into_owned());
+                }
             }
         }
+        // A client that misreads an unescaped password splits it at a URL
+        // delimiter and quotes a piece (as a host, a key …): the pieces of
+        // four characters or more are hidden too.
+        let pieces: Vec<String> = variants
+            .iter()
+            .flat_map(|v| {
+                v.split(['@', ':', '/', '?', '#', '&', '=', ';', ','])
+                    .filter(|p| p.len() >= 4 && p.len() < v.len())
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        variants.extend(pieces);
+        // Longest first, so that a secret containing another is hidden whole.
+        variants.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        variants.dedup();
+        Scrubber { variants }
     }
-    // A client that misreads an unescaped password splits it at a URL
-    // delimiter and quotes a piece (as a host, a key …): the pieces of
-    // four characters or more are hidden too.
-    let pieces: Vec<String> = variants
-        .iter()
-        .flat_map(|v| {
-            v.split(['@', ':', '/', '?', '#', '&', '=', ';', ','])
-                .filter(|p| p.len() >= 4 && p.len() < v.len())
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    variants.extend(pieces);
-    // Longest first, so that a secret containing another is hidden whole.
-    variants.sort_by_key(|v| std::cmp::Reverse(v.len()));
-    variants.dedup();
-    let mut out: Cow<'a, str> = Cow::Borrowed(text);
-    for v in &variants {
-        if out.contains(v.as_str()) {
-            out = Cow::Owned(out.replace(v.as_str(), REDACTED));
-        }
-    }
-    // Messages quote pieces of the input in double quotes: a quoted piece
-    // that is part of a secret (a client misreading a password as a key)
-    // is hidden too.
-    if out.contains('"') && !variants.is_empty() {
-        let mut rebuilt = String::with_capacity(out.len());
-        for (i, part) in out.split('"').enumerate() {
-            if i > 0 {
-                rebuilt.push('"');
-            }
-            let quoted = i % 2 == 1;
-            if quoted && part.len() >= 3 && variants.iter().any(|v| v.contains(part)) {
-                rebuilt.push_str(REDACTED);
-            } else {
-                rebuilt.push_str(part);
+
+    /// `text` with the secrets hidden.
+    pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut out: Cow<'a, str> = Cow::Borrowed(text);
+        for v in &self.variants {
+            if out.contains(v.as_str()) {
+                out = Cow::Owned(out.replace(v.as_str(), REDACTED));
             }
         }
-        if rebuilt != *out {
-            out = Cow::Owned(rebuilt);
+        // Messages quote pieces of the input in double quotes: a quoted piece
+        // that is part of a secret (a client misreading a password as a key)
+        // is hidden too.
+        if out.contains('"') && !self.variants.is_empty() {
+            let mut rebuilt = String::with_capacity(out.len());
+            for (i, part) in out.split('"').enumerate() {
+                if i > 0 {
+                    rebuilt.push('"');
+                }
+                let quoted = i % 2 == 1;
+                if quoted && part.len() >= 3 && self.variants.iter().any(|v| v.contains(part)) {
+                    rebuilt.push_str(REDACTED);
+                } else {
+                    rebuilt.push_str(part);
+                }
+            }
+            if rebuilt != *out {
+                out = Cow::Owned(rebuilt);
+            }
         }
-    }
-    match generic(&out) {
-        Cow::Borrowed(_) => out,
-        Cow::Owned(o) => Cow::Owned(o),
+        match generic(&out) {
+            Cow::Borrowed(_) => out,
+            Cow::Owned(o) => Cow::Owned(o),
+        }
     }
 }
 
@@ -133,34 +149,129 @@ pub fn generic(text: &str) -> Cow<'_, str> {
     Cow::Owned(redact_spans(text, &spans).into_owned())
 }
 
+/// Key words that make a key's value a secret (compared case-insensitively).
+const SECRET_MARKERS: [&str; 10] =
+    ["password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "api-key", "access_key", "private_key"];
+
+fn is_key_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+}
+
 /// The spans [`generic`] redacts, sorted and merged.
+///
+/// A hand-written scan rather than regular expressions: it runs on every
+/// string of every file, and compiling patterns this general costs more
+/// than linting a small file (a pre-commit hook starts for each commit).
+/// Three shapes are recognised:
+/// - `scheme://user:PASSWORD@host` — up to the last `@` of the line that a
+///   host character follows, since an unescaped password may hold `/`,
+///   `?`, `@`, blanks or `#` that the client or the file misreads;
+/// - Go MySQL DSNs, `user:PASSWORD@proto(` — up to the last `@` before `proto(`;
+/// - `KEY=value`, `"key": "value"`, `Key='value'`, `Pwd={value}` where the key
+///   names a password, secret, token or key.
 pub fn generic_spans(text: &str) -> Vec<Span> {
-    static URL: OnceLock<Regex> = OnceLock::new();
-    static DSN: OnceLock<Regex> = OnceLock::new();
-    static KEYED: OnceLock<Regex> = OnceLock::new();
-    let url = URL.get_or_init(|| {
-        // scheme://user:PASSWORD@ — up to the last `@` before the path.
-        // Greedy to the last `@` on the line: an unescaped password may hold
-        // `/`, `?`, `@`, blanks or `#` that the client (or the file) misreads.
-        Regex::new(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@?#]*:(?P<v>[^\r\n]*)@[A-Za-z0-9\[(._\-]").expect("valid regex")
-    });
-    let keyed = KEYED.get_or_init(|| {
-        Regex::new(
-            r#"(?i)[A-Za-z0-9_.\-]*(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|credentials?)[A-Za-z0-9_.\-]*["']?\s*[:=]\s*(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)'|\{(?P<br>[^}]*)\}|(?P<bare>[^\s;&,}\]"']+))"#,
-        )
-        .expect("valid regex")
-    });
-    // Go MySQL DSN: user:PASSWORD@tcp(…) — up to the last `@` before the address.
-    let dsn = DSN.get_or_init(|| Regex::new(r"[A-Za-z0-9_.\-]+:(?P<v>\S*)@[a-z0-9]*\(").expect("valid regex"));
+    let b = text.as_bytes();
     let mut spans: Vec<Span> = Vec::new();
-    for c in url.captures_iter(text).chain(dsn.captures_iter(text)) {
-        if let Some(m) = c.name("v") {
-            spans.push(Span::new(m.start(), m.end()));
+    let line_end = |from: usize| b[from..].iter().position(|&c| c == b'\n' || c == b'\r').map_or(b.len(), |i| from + i);
+    // URL userinfo.
+    let mut from = 0;
+    while let Some(i) = text[from..].find("://").map(|i| from + i) {
+        from = i + 3;
+        let scheme_ok = i > 0 && b[i - 1].is_ascii_alphanumeric();
+        let user_end = b[i + 3..]
+            .iter()
+            .position(|&c| matches!(c, b':' | b'@' | b'/' | b'?' | b'#') || c.is_ascii_whitespace())
+            .map_or(b.len(), |p| i + 3 + p);
+        if !scheme_ok || b.get(user_end) != Some(&b':') {
+            continue;
+        }
+        let end = line_end(user_end);
+        let at = (user_end + 1..end).rev().find(|&k| {
+            b[k] == b'@' && b.get(k + 1).is_some_and(|&h| h.is_ascii_alphanumeric() || matches!(h, b'[' | b'(' | b'.' | b'_' | b'-'))
+        });
+        if let Some(at) = at {
+            spans.push(Span::new(user_end + 1, at));
         }
     }
-    for c in keyed.captures_iter(text) {
-        if let Some(m) = ["dq", "sq", "br", "bare"].iter().find_map(|n| c.name(n)) {
-            spans.push(Span::new(m.start(), m.end()));
+    // Go MySQL DSN: `user:PASSWORD@proto(`.
+    let mut from = 0;
+    while let Some(p) = text[from..].find('(').map(|i| from + i) {
+        from = p + 1;
+        let proto_start = (0..p).rev().take_while(|&k| b[k].is_ascii_lowercase() || b[k].is_ascii_digit()).last().unwrap_or(p);
+        if proto_start == 0 || b[proto_start - 1] != b'@' {
+            continue;
+        }
+        let at = proto_start - 1;
+        let token_start =
+            (0..at).rev().take_while(|&k| !b[k].is_ascii_whitespace() && !matches!(b[k], b'"' | b'\'' | b'=')).last().unwrap_or(at);
+        if let Some(colon) = b[token_start..at].iter().position(|&c| c == b':') {
+            let user = &b[token_start..token_start + colon];
+            if !user.is_empty() && user.iter().all(|&c| is_key_byte(c)) {
+                spans.push(Span::new(token_start + colon + 1, at));
+            }
+        }
+    }
+    // KEY=value where the key names a secret.
+    for (i, &c) in b.iter().enumerate() {
+        if c != b'=' && c != b':' {
+            continue;
+        }
+        // The key: back over blanks and a closing quote, then key characters.
+        let mut k = i;
+        while k > 0 && b[k - 1].is_ascii_whitespace() && b[k - 1] != b'\n' {
+            k -= 1;
+        }
+        if k > 0 && matches!(b[k - 1], b'"' | b'\'') {
+            k -= 1;
+        }
+        let key_end = k;
+        while k > 0 && is_key_byte(b[k - 1]) {
+            k -= 1;
+        }
+        if k == key_end {
+            continue;
+        }
+        let key = &b[k..key_end];
+        let has = |m: &str| key.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m.as_bytes()));
+        if key.len() < 3 || (!SECRET_MARKERS.iter().any(|m| has(m)) && !has("credential")) {
+            continue;
+        }
+        // The value: after blanks, quoted, braced or bare.
+        let mut v = i + 1;
+        while v < b.len() && (b[v] == b' ' || b[v] == b'\t') {
+            v += 1;
+        }
+        let span = match b.get(v) {
+            Some(b'"') => {
+                let mut e = v + 1;
+                while e < b.len() && b[e] != b'"' && b[e] != b'\n' {
+                    e += if b[e] == b'\\' { 2 } else { 1 };
+                }
+                Span::new(v + 1, e.min(b.len()))
+            }
+            Some(&q @ (b'\'' | b'{')) => {
+                let close = if q == b'{' { b'}' } else { b'\'' };
+                let e = b[v + 1..].iter().position(|&x| x == close || x == b'\n').map_or(b.len(), |p| v + 1 + p);
+                Span::new(v + 1, e)
+            }
+            Some(_) => {
+                let e = b[v..]
+                    .iter()
+                    .position(|&x| x.is_ascii_whitespace() || matches!(x, b';' | b'&' | b',' | b'}' | b']' | b'"' | b'\''))
+                    .map_or(b.len(), |p| v + p);
+                Span::new(v, e)
+            }
+            None => continue,
+        };
+        spans.push(span);
+    }
+    // Every span starts and ends next to an ASCII delimiter; snap to character boundaries all the same.
+    for s in &mut spans {
+        while s.start > 0 && !text.is_char_boundary(s.start) {
+            s.start -= 1;
+        }
+        while s.end < text.len() && !text.is_char_boundary(s.end) {
+            s.end += 1;
         }
     }
     spans.sort();

@@ -43,7 +43,7 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         .iter()
         .map(|r| {
             let s = &r.spec;
-            let d = &s.docs;
+            let d = r.docs();
             let mut markdown = format!("## What it does\n{}\n## Why is this bad?\n{}\n## Example\n```\n{}```\n", d.what, d.why, d.example);
             if let Some(fs) = &d.fix_safety {
                 markdown.push_str(&format!("## Fix safety\n{fs}\n"));

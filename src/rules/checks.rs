@@ -76,14 +76,29 @@ pub fn run(name: &str, facts: &Facts<'_, '_>, opts: &Options) -> Vec<Hit> {
 /// `$(VAR)`, `%(name)s`): text that a template engine or the environment
 /// replaces before any client reads it.
 pub fn placeholder_spans(text: &str) -> Vec<Span> {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| regex::Regex::new(r"\$\{[^}]*\}|\{\{.*?\}\}|\$\([^)]*\)|%\([^)]*\)s|<%=?.*?%>").expect("valid regex"));
-    re.find_iter(text).map(|m| Span::new(m.start(), m.end())).collect()
+    // (opening, closing) pairs; the placeholder runs to the first closing after the opening.
+    const PAIRS: [(&str, &str); 5] = [("${", "}"), ("{{", "}}"), ("$(", ")"), ("%(", ")s"), ("<%", "%>")];
+    let mut out = Vec::new();
+    for (open, close) in PAIRS {
+        let mut from = 0;
+        while let Some(start) = text[from..].find(open).map(|i| from + i) {
+            let body = start + open.len();
+            match text[body..].find(close) {
+                Some(end) => {
+                    out.push(Span::new(start, body + end + close.len()));
+                    from = body + end + close.len();
+                }
+                None => break,
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 fn issues(facts: &Facts<'_, '_>, kind: IssueKind) -> Vec<Hit> {
     let settings = &facts.analysis.interpretation.settings;
-    let placeholders = placeholder_spans(facts.analysis.tree.source());
+    let placeholders = &facts.placeholders;
     // What a template fills in is not the client's problem: issues inside a placeholder are not reported.
     let templated = |i: &&crate::model::Issue| {
         placeholders.iter().any(|p| p.overlaps(i.span) || (i.span.is_empty() && p.start <= i.span.start && i.span.start <= p.end))
@@ -253,10 +268,8 @@ fn ca_without_certificates(facts: &Facts<'_, '_>) -> Vec<Hit> {
     if !ca.resolved.is_file() {
         return Vec::new();
     }
-    match read_certs(&ca.resolved) {
-        Some(certs) if certs.is_empty() => {
-            vec![Hit { span: ca.span, vars: vec![("path", ca.path.clone())], fatal: true, ..Hit::default() }]
-        }
+    match facts.ca_certs(&ca.resolved) {
+        Some([]) => vec![Hit { span: ca.span, vars: vec![("path", ca.path.clone())], fatal: true, ..Hit::default() }],
         _ => Vec::new(),
     }
 }
@@ -265,7 +278,7 @@ const DAY: i64 = 86_400;
 
 fn ca_expired(facts: &Facts<'_, '_>) -> Vec<Hit> {
     let Some(ca) = ca_file(facts) else { return Vec::new() };
-    let Some(certs) = read_certs(&ca.resolved) else { return Vec::new() };
+    let Some(certs) = facts.ca_certs(&ca.resolved) else { return Vec::new() };
     let now = facts.ctx.now;
     let expired: Vec<&CaCert> = certs.iter().filter(|c| c.not_after < now).collect();
     let soon: Vec<&CaCert> = certs.iter().filter(|c| c.not_after >= now && c.not_after < now + 30 * DAY).collect();
@@ -329,7 +342,7 @@ fn stale_rds_ca(facts: &Facts<'_, '_>) -> Vec<Hit> {
     }
     let Some(ca) = ca_file(facts) else { return Vec::new() };
     let by_name = legacy_rds_name(&ca.path);
-    let certs = read_certs(&ca.resolved).unwrap_or_default();
+    let certs = facts.ca_certs(&ca.resolved).unwrap_or_default();
     let retired: Vec<&CaCert> = certs.iter().filter(|c| retired_rds_cert(&c.subject_cn)).collect();
     let current = certs.iter().any(|c| c.subject_cn.contains(" G1"));
     if !by_name && (retired.is_empty() || current) {
@@ -358,7 +371,7 @@ pub fn replace_ca_fix(facts: &Facts<'_, '_>, hit: &Hit, title: &str, applicabili
 fn ca_provider_mismatch(facts: &Facts<'_, '_>) -> Vec<Hit> {
     let Some(ca) = ca_file(facts) else { return Vec::new() };
     let name = ca.path.rsplit(['/', '\\']).next().unwrap_or(&ca.path).to_ascii_lowercase();
-    let certs = read_certs(&ca.resolved).unwrap_or_default();
+    let certs = facts.ca_certs(&ca.resolved).unwrap_or_default();
     let cns: Vec<&str> = certs.iter().map(|c| c.subject_cn.as_str()).collect();
     let why = match facts.provider {
         Some(Provider::RdsProxy) => {

@@ -86,6 +86,10 @@ pub struct Diagnostic {
     pub span: Span,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
+    /// Whether a fix exists, and how safe it is, even when its edits were
+    /// not computed (see [`super::Context::fixes`]).
+    #[serde(skip)]
+    pub fixable: Option<Applicability>,
     /// Further explanation (which occurrence wins, what the client does …).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,

@@ -14,6 +14,12 @@ pub struct Facts<'a, 's> {
     pub locality: Locality,
     pub provider: Option<Provider>,
     pub password: PasswordKind,
+    /// Template placeholders in the string (`${VAR}`, `{{ … }}` …).
+    pub placeholders: Vec<crate::syntax::Span>,
+    /// The certificates of the string's CA file, read once for all the CA checks.
+    ca_certs: std::cell::OnceCell<Option<Vec<super::checks::CaCert>>>,
+    /// The TLS-tightening fix, computed once for all the rules that offer it.
+    tls_target: std::cell::OnceCell<Option<super::fixes::TlsTarget>>,
 }
 
 /// Whether a password is written and how.
@@ -69,7 +75,17 @@ impl<'a, 's> Facts<'a, 's> {
                 PasswordKind::None => 0,
             })
             .unwrap_or(PasswordKind::None);
-        Facts { analysis, ctx, locality, provider, password }
+        let placeholders = super::checks::placeholder_spans(tree.source());
+        Facts {
+            analysis,
+            ctx,
+            locality,
+            provider,
+            password,
+            placeholders,
+            ca_certs: std::cell::OnceCell::new(),
+            tls_target: std::cell::OnceCell::new(),
+        }
     }
 }
 
@@ -86,6 +102,18 @@ fn cloud_sql_by_ca(analysis: &Analysis<'_>) -> Option<Provider> {
 }
 
 impl Facts<'_, '_> {
+    /// The strongest TLS posture this client can express for this string,
+    /// as a fix ([`super::fixes::tighten_tls`]), computed once.
+    pub fn tls_target(&self, opts: &crate::model::Options) -> Option<&super::fixes::TlsTarget> {
+        self.tls_target.get_or_init(|| super::fixes::tighten_tls(self, opts)).as_ref()
+    }
+
+    /// The certificates in the CA file at `path` (the string's CA, resolved),
+    /// read and parsed once however many checks ask.
+    pub fn ca_certs(&self, path: &std::path::Path) -> Option<&[super::checks::CaCert]> {
+        self.ca_certs.get_or_init(|| super::checks::read_certs(path)).as_deref()
+    }
+
     /// Whether the server certificate carries the host the client connects
     /// to, so host-name verification can succeed. Cloud SQL's per-instance
     /// CAs issue certificates with `project:instance` in the CN and no SAN:
@@ -104,7 +132,7 @@ impl Facts<'_, '_> {
         let tree = &self.analysis.tree;
         let decided: Vec<&crate::model::Setting> = interp.tls.decided_by.iter().filter_map(|n| interp.settings.get(n)).collect();
         let show = |s: &crate::model::Setting| {
-            let value = if s.secret { crate::report::redact::REDACTED } else { s.value.as_str() };
+            let value = if s.secret { crate::report::redact::REDACTED } else { s.value.as_ref() };
             match s.origin {
                 // As the author wrote the key (`TrustServerCertificate`, not `Trust Server Certificate`).
                 crate::model::Origin::Written { key: Some(k), .. } => format!("{}={}", tree.text(k), value),
@@ -201,7 +229,7 @@ impl FactSource for Facts<'_, '_> {
             Fact::HostNamedInCertificate => Cow::Borrowed(if self.certificate_names_host() { "true" } else { "false" }),
             Fact::Setting(name) => {
                 let s = interp.settings.iter().find(|s| s.name.eq_ignore_ascii_case(name))?;
-                if s.secret { Cow::Borrowed(crate::report::redact::REDACTED) } else { Cow::Borrowed(s.value.as_str()) }
+                if s.secret { Cow::Borrowed(crate::report::redact::REDACTED) } else { Cow::Borrowed(s.value.as_ref()) }
             }
         })
     }

@@ -16,12 +16,30 @@ pub struct FixBuilder<'o> {
     form: Form,
     client: Client,
     opts: Options,
+    /// For the current text: each effective setting's normalised name and
+    /// the key that set it, when written. Interpreting is the expensive part
+    /// of an operation, so this is kept until the text changes.
+    origins: Option<Vec<(String, Option<Span>)>>,
 }
 
 /// Lower-case with spaces, `_` and `-` removed: `Trust Server Certificate`,
 /// `TrustServerCertificate` and `trustservercertificate` compare equal.
 fn normalized(key: &str) -> String {
     key.chars().filter(|c| !matches!(c, ' ' | '_' | '-')).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+fn origins_of(interp: &Interpretation) -> Vec<(String, Option<Span>)> {
+    interp
+        .settings
+        .iter()
+        .map(|s| {
+            let key = match s.origin {
+                model::Origin::Written { key: Some(k), .. } => Some(k),
+                _ => None,
+            };
+            (normalized(&s.name), key)
+        })
+        .collect()
 }
 
 impl<'o> FixBuilder<'o> {
@@ -33,14 +51,18 @@ impl<'o> FixBuilder<'o> {
             form: tree.form,
             client: analysis.interpretation.client,
             opts: opts.clone(),
+            origins: Some(origins_of(&analysis.interpretation)),
         }
     }
 
-    /// Run `f` on the current text's tree and interpretation; `None` if it no longer parses.
-    fn with<R>(&self, f: impl FnOnce(&Tree<'_>, &Interpretation) -> R) -> Option<R> {
+    /// Run `f` on the current text's tree and settings origins; `None` if it no longer parses.
+    fn with<R>(&mut self, f: impl FnOnce(&Tree<'_>, &[(String, Option<Span>)]) -> R) -> Option<R> {
         let tree = syntax::parse(&self.current, self.form, self.client.dialect(self.form)).ok()?;
-        let interp = model::interpret(&tree, self.client, &self.opts);
-        Some(f(&tree, &interp))
+        if self.origins.is_none() {
+            self.origins = Some(origins_of(&model::interpret(&tree, self.client, &self.opts)));
+        }
+        let origins = self.origins.as_deref().unwrap_or_default();
+        Some(f(&tree, origins))
     }
 
     fn apply(&mut self, edits: Vec<Edit>) -> bool {
@@ -50,22 +72,24 @@ impl<'o> FixBuilder<'o> {
         match syntax::apply_edits(&self.current, &edits) {
             Some(next) => {
                 self.current = next;
+                self.origins = None;
                 true
             }
             None => false,
         }
     }
 
+    /// The written key of the setting `key` is in effect from, if written.
+    fn effective(origins: &[(String, Option<Span>)], key: &str) -> Option<Span> {
+        let want = normalized(key);
+        origins.iter().find(|(n, _)| *n == want).and_then(|(_, k)| *k)
+    }
+
     /// The written parameters that set `key` (any spelling or synonym the
     /// client folds into it), in order.
-    fn params_for(tree: &Tree<'_>, interp: &Interpretation, key: &str) -> Vec<Span> {
+    fn params_for(tree: &Tree<'_>, origins: &[(String, Option<Span>)], key: &str) -> Vec<Span> {
         let want = normalized(key);
-        let mut spans: Vec<Span> = Vec::new();
-        if let Some(s) = interp.settings.iter().find(|s| normalized(&s.name) == want) {
-            if let model::Origin::Written { key: Some(k), .. } = s.origin {
-                spans.push(k);
-            }
-        }
+        let mut spans: Vec<Span> = Self::effective(origins, key).into_iter().collect();
         for p in &tree.params {
             if normalized(tree.key(p)) == want && !spans.contains(&p.key) {
                 spans.push(p.key);
@@ -77,18 +101,9 @@ impl<'o> FixBuilder<'o> {
 
     /// Make `key` = `value`: replace the effective occurrence's value or append.
     pub fn set(&mut self, key: &str, value: &str) -> bool {
-        let edits = self.with(|tree, interp| {
-            let spans = Self::params_for(tree, interp, key);
+        let edits = self.with(|tree, origins| {
             // The occurrence in effect is the setting's origin; otherwise the last one written.
-            let effective = interp
-                .settings
-                .iter()
-                .find(|s| normalized(&s.name) == normalized(key))
-                .and_then(|s| match s.origin {
-                    model::Origin::Written { key: Some(k), .. } => Some(k),
-                    _ => None,
-                })
-                .or_else(|| spans.last().copied());
+            let effective = Self::effective(origins, key).or_else(|| Self::params_for(tree, origins, key).last().copied());
             let param = effective.and_then(|k| edit::param_at(tree, k));
             edit::set_param(tree, param, key, value)
         });
@@ -100,8 +115,8 @@ impl<'o> FixBuilder<'o> {
         let mut changed = false;
         // One at a time: each removal shifts the spans of the next.
         for _ in 0..16 {
-            let edits = self.with(|tree, interp| {
-                let spans = Self::params_for(tree, interp, key);
+            let edits = self.with(|tree, origins| {
+                let spans = Self::params_for(tree, origins, key);
                 spans.first().and_then(|k| edit::param_at(tree, *k)).map(|p| edit::remove_param(tree, p)).unwrap_or_default()
             });
             let applied = edits.is_some_and(|e| self.apply(e));
@@ -142,6 +157,7 @@ pub fn minimal_edit(a: &str, b: &str) -> Edit {
 }
 
 /// What a TLS-tightening fix aims at, in words for the fix title.
+#[derive(Clone, Debug)]
 pub struct TlsTarget {
     pub edit: Edit,
     pub description: String,

@@ -35,6 +35,10 @@ pub struct Context {
     pub now: i64,
     /// Whether the string was found in a file rather than given as an argument.
     pub in_file: bool,
+    /// Whether diagnostics carry their fixes' edits. Computing a fix means
+    /// rewriting and re-reading the string; a run that neither applies nor
+    /// shows fixes only needs to know a fix exists ([`Diagnostic::fixable`]).
+    pub fixes: bool,
 }
 
 impl Default for Context {
@@ -42,7 +46,7 @@ impl Default for Context {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        Context { env: Environment::Unknown, base_dir: None, prisma_dir: None, now, in_file: false }
+        Context { env: Environment::Unknown, base_dir: None, prisma_dir: None, now, in_file: false, fixes: true }
     }
 }
 
@@ -56,6 +60,10 @@ pub struct Rule {
     /// `id` and `name` with a static lifetime for diagnostics.
     id: &'static str,
     name: &'static str,
+    /// Documentation and examples: from the rule file, or for built-in
+    /// rules parsed on first use from the JSON kept apart at build time.
+    about: OnceLock<spec::About>,
+    about_json: Option<&'static str>,
 }
 
 impl Rule {
@@ -67,9 +75,44 @@ impl Rule {
         self.name
     }
 
+    fn about(&self) -> &spec::About {
+        self.about.get_or_init(|| match self.about_json {
+            // Built-in rules are checked by the test suite; a broken one shows no docs rather than panicking.
+            Some(json) => serde_json::from_str(json).unwrap_or_default(),
+            None => spec::About { docs: self.spec.docs.clone(), examples: self.spec.examples.clone() },
+        })
+    }
+
+    /// The rule's documentation.
+    pub fn docs(&self) -> &spec::Docs {
+        &self.about().docs
+    }
+
+    /// The rule's examples.
+    pub fn examples(&self) -> &spec::Examples {
+        &self.about().examples
+    }
+
     /// Build a rule from its YAML text, validating it.
     pub fn from_yaml(text: &str, origin: &str) -> Result<Rule, String> {
         let spec: RuleSpec = serde_norway::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
+        if spec.docs.what.trim().is_empty() || spec.docs.why.trim().is_empty() {
+            return Err(format!("{origin}: a rule needs `docs` with `what` and `why`"));
+        }
+        if spec.examples.bad.is_empty() || spec.examples.good.is_empty() {
+            return Err(format!("{origin}: a rule needs at least one `bad` and one `good` example"));
+        }
+        Rule::from_spec(spec, origin, None)
+    }
+
+    /// Build a built-in rule from the JSON the build made of its file; its
+    /// docs and examples (`about`) are parsed when first asked for.
+    pub fn from_json(text: &str, about: &'static str, origin: &str) -> Result<Rule, String> {
+        let spec: RuleSpec = serde_json::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
+        Rule::from_spec(spec, origin, Some(about))
+    }
+
+    fn from_spec(spec: RuleSpec, origin: &str, about_json: Option<&'static str>) -> Result<Rule, String> {
         let condition = spec.when.as_ref().map(Condition::from_yaml).transpose().map_err(|e| format!("{origin}: `when`: {e}"))?;
         let bytes = spec.id.as_bytes();
         if bytes.len() < 4
@@ -94,12 +137,9 @@ impl Rule {
                 return Err(format!("{origin}: unknown client \"{c}\""));
             }
         }
-        if spec.examples.bad.is_empty() || spec.examples.good.is_empty() {
-            return Err(format!("{origin}: a rule needs at least one `bad` and one `good` example"));
-        }
         let id: &'static str = Box::leak(spec.id.clone().into_boxed_str());
         let name: &'static str = Box::leak(spec.name.clone().into_boxed_str());
-        Ok(Rule { spec, origin: origin.to_string(), condition, id, name })
+        Ok(Rule { spec, origin: origin.to_string(), condition, id, name, about: OnceLock::new(), about_json })
     }
 
     fn applies_to(&self, analysis: &Analysis<'_>, facts: &Facts<'_, '_>) -> bool {
@@ -154,8 +194,8 @@ impl RuleSet {
         static SET: OnceLock<RuleSet> = OnceLock::new();
         SET.get_or_init(|| {
             let mut rules = Vec::with_capacity(embedded::RULE_FILES.len());
-            for (file, text) in embedded::RULE_FILES {
-                match Rule::from_yaml(text, &format!("builtin:{file}")) {
+            for (file, text, about) in embedded::RULE_FILES {
+                match Rule::from_json(text, about, &format!("builtin:{file}")) {
                     Ok(r) => rules.push(r),
                     // Built-in rules are validated by the test suite; a broken one is a build defect.
                     Err(e) => panic!("invalid built-in rule: {e}"),
@@ -169,8 +209,8 @@ impl RuleSet {
     /// The built-in rules plus every `*.yaml`/`*.yml` rule in `dirs`.
     pub fn with_dirs(dirs: &[PathBuf]) -> Result<RuleSet, String> {
         let mut rules: Vec<Rule> = Vec::new();
-        for (file, text) in embedded::RULE_FILES {
-            rules.push(Rule::from_yaml(text, &format!("builtin:{file}"))?);
+        for (file, text, about) in embedded::RULE_FILES {
+            rules.push(Rule::from_json(text, about, &format!("builtin:{file}"))?);
         }
         for dir in dirs {
             let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read rules directory {}: {e}", dir.display()))?;
@@ -214,6 +254,7 @@ impl RuleSet {
             message,
             span: err.span,
             fix: None,
+            fixable: None,
             notes: Vec::new(),
         }]
     }
@@ -246,14 +287,16 @@ impl RuleSet {
         let vars: Vec<(&str, &str)> = hit.vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let message = render(&rule.spec.message, facts, &vars);
         let mut notes = hit.notes.clone();
+        let fixable = hit.fix.as_ref().map(|f| f.applicability).or(rule.spec.fix.as_ref().map(|f| f.applicability));
         let fix = match (&hit.fix, &rule.spec.fix) {
             (Some(f), _) => Some(f.clone()),
+            (None, Some(_)) if !facts.ctx.fixes => None,
             (None, Some(spec)) => {
                 let title = render(&spec.title, facts, &vars);
                 match spec.action {
-                    FixAction::TightenTls => fixes::tighten_tls(facts, opts).map(|t| {
-                        notes.extend(t.notes);
-                        Fix { title: format!("{title}: {}", t.description), applicability: spec.applicability, edits: vec![t.edit] }
+                    FixAction::TightenTls => facts.tls_target(opts).map(|t| {
+                        notes.extend(t.notes.iter().cloned());
+                        Fix { title: format!("{title}: {}", t.description), applicability: spec.applicability, edits: vec![t.edit.clone()] }
                     }),
                     FixAction::Set => {
                         let mut b = fixes::FixBuilder::new(facts.analysis, opts);
@@ -279,7 +322,10 @@ impl RuleSet {
             (None, None) => None,
         };
         let severity = adjust_severity(rule, facts, hit.fatal);
-        Diagnostic { code: rule.id, name: rule.name, severity, message, span: hit.span, fix: fix.filter(|f| !f.edits.is_empty()), notes }
+        let fix = fix.filter(|f| !f.edits.is_empty());
+        // With fixes computed, a fix that came to nothing is no fix; without, the rule's word stands.
+        let fixable = if facts.ctx.fixes { fix.as_ref().map(|f| f.applicability) } else { fixable };
+        Diagnostic { code: rule.id, name: rule.name, severity, message, span: hit.span, fix, fixable, notes }
     }
 }
 

@@ -45,7 +45,21 @@ pub struct RuleSpec {
     pub span: Option<String>,
     #[serde(default)]
     pub fix: Option<FixSpec>,
+    /// Read through [`super::Rule::docs`]: built-in rules load it on demand.
+    #[serde(default)]
     pub docs: Docs,
+    /// Read through [`super::Rule::examples`]: built-in rules load it on demand.
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+/// A rule's documentation and examples, as the built-in catalogue stores them apart.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct About {
+    #[serde(default)]
+    pub docs: Docs,
+    #[serde(default)]
     pub examples: Examples,
 }
 
@@ -98,7 +112,7 @@ pub enum FixAction {
 }
 
 /// A rule's documentation, printed by `dblint explain`.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Docs {
     pub what: String,
@@ -112,7 +126,7 @@ pub struct Docs {
 
 /// Examples that the test suite runs: `bad` must fire, `good` must not,
 /// `fixed` must fix to exactly `after`.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Examples {
     pub bad: Vec<Example>,

@@ -135,6 +135,10 @@ pub fn backslashes(raw: &str) -> Cow<'_, str> {
 
 /// Undo doubling of `q` (`''` → `'`, `}}` → `}`).
 pub fn doubled(raw: &str, q: char) -> Cow<'_, str> {
+    // Most values hold no quote at all: answer without building anything.
+    if !raw.contains(q) {
+        return Cow::Borrowed(raw);
+    }
     let mut buf = [0u8; 4];
     let single: &str = q.encode_utf8(&mut buf);
     let pair = [single, single].concat();

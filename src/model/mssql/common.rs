@@ -72,13 +72,23 @@ impl Out {
     /// Record `name`'s default when the string does not set it.
     pub fn default(&mut self, name: &str, value: &str) {
         if self.settings.get(name).is_none() {
-            self.settings.0.push(Setting { name: name.into(), value: value.into(), origin: Origin::Default, secret: false });
+            self.settings.0.push(Setting {
+                name: name.to_owned().into(),
+                value: value.to_owned().into(),
+                origin: Origin::Default,
+                secret: false,
+            });
         }
     }
 
     /// Record a setting written outside the `key=value` pairs (a JDBC URL's server or port).
     pub fn written(&mut self, name: &str, value: &str, key: Option<Span>, span: Span) {
-        self.settings.set(Setting { name: name.into(), value: value.into(), origin: Origin::Written { key, value: span }, secret: false });
+        self.settings.set(Setting {
+            name: name.to_owned().into(),
+            value: value.to_owned().into(),
+            origin: Origin::Written { key, value: span },
+            secret: false,
+        });
     }
 
     /// The written value of `name`, the span of its pair and of its value,
@@ -86,7 +96,7 @@ impl Out {
     pub fn get(&self, name: &str) -> Option<(String, Span, Span)> {
         let s = self.settings.get(name)?;
         match s.origin {
-            Origin::Written { key, value } => Some((s.value.clone(), key.map_or(value, |k| k.cover(value)), value)),
+            Origin::Written { key, value } => Some((s.value.to_string(), key.map_or(value, |k| k.cover(value)), value)),
             _ => None,
         }
     }

@@ -272,8 +272,8 @@ fn fold(out: &mut Out, pairs: &[Written]) {
             );
         }
         out.settings.0.push(Setting {
-            name: group.name.to_string(),
-            value: winner.value.clone(),
+            name: group.name.to_string().into(),
+            value: winner.value.clone().into(),
             origin: Origin::Written { key: Some(winner.key_span), value: winner.value_span },
             secret: group.secret,
         });

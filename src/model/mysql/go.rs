@@ -190,7 +190,7 @@ pub(super) fn interpret(tree: &Tree<'_>) -> Interpretation {
 
     let fallback = out.written("allowFallbackToPlaintext").and_then(|s| read_bool(&s.value)) == Some(true);
     let tls_setting = out.written("tls").cloned();
-    let mut tls = match tls_setting.as_ref().map(|s| s.value.as_str()) {
+    let mut tls = match tls_setting.as_ref().map(|s| s.value.as_ref()) {
         None => TlsPosture::off(),
         Some(v) => match read_bool(v) {
             Some(true) => TlsPosture::new(Encryption::Required, ServerAuth::ChainAndHost, CaSource::System),

@@ -148,11 +148,16 @@ impl Out {
 
     /// Record a setting taken from a URL part (user, password, database).
     pub fn part(&mut self, name: &str, value: String, span: Span, secret: bool) {
-        self.settings.set(Setting { name: name.into(), value, origin: Origin::Written { key: None, value: span }, secret });
+        self.settings.set(Setting {
+            name: name.to_owned().into(),
+            value: value.into(),
+            origin: Origin::Written { key: None, value: span },
+            secret,
+        });
     }
 
     pub fn default(&mut self, name: &str, value: &str) {
-        self.settings.set(Setting { name: name.into(), value: value.into(), origin: Origin::Default, secret: false });
+        self.settings.set(Setting { name: name.to_owned().into(), value: value.to_owned().into(), origin: Origin::Default, secret: false });
     }
 
     /// The written setting `name`, if any (not defaults).
@@ -216,8 +221,8 @@ pub(crate) fn fold_quiet(table: &Table, entries: Vec<Entry>, out: &mut Out) {
         if table.unknown == Unknown::Forwarded {
             let secret = crate::syntax::is_secret_key(&e.key);
             out.settings.0.push(Setting {
-                name: e.key,
-                value: e.value,
+                name: e.key.into(),
+                value: e.value.into(),
                 origin: Origin::Written { key: Some(e.key_span), value: e.value_span },
                 secret,
             });

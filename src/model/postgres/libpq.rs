@@ -393,7 +393,12 @@ fn add_environment(settings: &mut Settings, version: u32, env: &[(String, String
             continue;
         }
         let secret = *name == "password";
-        settings.0.push(Setting { name: (*name).to_string(), value: value.clone(), origin: Origin::Implied { by: var.clone() }, secret });
+        settings.0.push(Setting {
+            name: (*name).to_string().into(),
+            value: value.clone().into(),
+            origin: Origin::Implied { by: var.clone() },
+            secret,
+        });
     }
 }
 
@@ -418,7 +423,12 @@ fn add_defaults(settings: &mut Settings, version: u32) {
     }
     for (name, value) in defaults {
         if settings.get(name).is_none() {
-            settings.0.push(Setting { name: name.to_string(), value: value.to_string(), origin: Origin::Default, secret: false });
+            settings.0.push(Setting {
+                name: name.to_string().into(),
+                value: value.to_string().into(),
+                origin: Origin::Default,
+                secret: false,
+            });
         }
     }
 }
@@ -507,7 +517,7 @@ fn check_tls_combinations(out: &mut Interpretation, version: u32) {
         && root.is_some_and(|r| r.value == "system")
         && mode_given
         && mode.value != "verify-full"
-        && SSLMODES.contains(&mode.value.as_str())
+        && SSLMODES.contains(&mode.value.as_ref())
     {
         let span = mode_span.or_else(|| root.and_then(span_of)).unwrap_or_default();
         let message = format!("weak sslmode \"{}\" may not be used with sslrootcert=system (use \"verify-full\")", mode.value);
@@ -640,7 +650,7 @@ fn posture(settings: &Settings, version: u32, endpoints: &[crate::model::Endpoin
     let root = settings.get("sslrootcert").filter(|s| !s.value.is_empty());
     let system = version >= 16 && root.is_some_and(|r| r.value == "system");
     let mut decided_by = vec!["sslmode".to_string()];
-    let file_ca = |r: &Setting| CaSource::File { path: r.value.clone(), setting: "sslrootcert".to_string() };
+    let file_ca = |r: &Setting| CaSource::File { path: r.value.to_string(), setting: "sslrootcert".to_string() };
     let (encryption, verified) = match mode {
         "disable" => (Encryption::Off, None),
         "allow" | "prefer" => (Encryption::Opportunistic, None),

@@ -199,7 +199,12 @@ pub fn interpret(tree: &Tree<'_>) -> Interpretation {
         }
         if !value.is_empty() {
             let secret = name == "password";
-            out.settings.set(Setting { name: name.to_string(), value, origin: Origin::Written { key: None, value: span }, secret });
+            out.settings.set(Setting {
+                name: name.to_string().into(),
+                value: value.into(),
+                origin: Origin::Written { key: None, value: span },
+                secret,
+            });
         }
     }
     // The database is the path (decodeURI). A host given as a parameter
@@ -222,7 +227,7 @@ pub fn interpret(tree: &Tree<'_>) -> Interpretation {
         match decode(&raw_db, path) {
             Some(db) => out.settings.set(Setting {
                 name: "database".into(),
-                value: db,
+                value: db.into(),
                 origin: Origin::Written { key: None, value: span },
                 secret: false,
             }),
@@ -293,7 +298,7 @@ fn posture(settings: &crate::model::Settings, issues: &mut Vec<Issue>) -> TlsPos
         None => Ssl::Unset,
         Some(s) => {
             decided_by.push("ssl".to_string());
-            match s.value.as_str() {
+            match s.value.as_ref() {
                 "true" | "1" => Ssl::Bool(true),
                 "0" => Ssl::Bool(false),
                 other => Ssl::Other(other.to_string()),
@@ -312,7 +317,7 @@ fn posture(settings: &crate::model::Settings, issues: &mut Vec<Issue>) -> TlsPos
     if let Some(m) = mode {
         decided_by.push("sslmode".to_string());
         let span = m.origin.value_span().unwrap_or_default();
-        match (m.value.as_str(), compat) {
+        match (m.value.as_ref(), compat) {
             ("disable", _) => ssl = Ssl::Bool(false),
             ("prefer", true) => set_reject(&mut ssl, false),
             ("require", true) if root.is_some() => set_check(&mut ssl, false),
@@ -384,7 +389,7 @@ fn posture(settings: &crate::model::Settings, issues: &mut Vec<Issue>) -> TlsPos
                 (ServerAuth::None, _) => CaSource::None,
                 (_, Some(r)) => {
                     decided_by.push("sslrootcert".to_string());
-                    CaSource::File { path: r.value.clone(), setting: "sslrootcert".to_string() }
+                    CaSource::File { path: r.value.to_string(), setting: "sslrootcert".to_string() }
                 }
                 (_, None) => CaSource::System,
             };
@@ -431,7 +436,7 @@ fn parse_int(s: &str) -> Option<i64> {
 
 fn endpoints(tree: &Tree<'_>, settings: &crate::model::Settings, issues: &mut Vec<Issue>) -> Vec<crate::model::Endpoint> {
     let host = settings.get("host");
-    let name = host.map_or("localhost", |h| h.value.as_str());
+    let name = host.map_or("localhost", |h| h.value.as_ref());
     let port = match settings.get("port") {
         None => Some(5432),
         Some(p) => match parse_int(&p.value).and_then(|n| u16::try_from(n).ok()).filter(|&n| n > 0) {

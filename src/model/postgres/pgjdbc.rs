@@ -227,7 +227,7 @@ pub fn interpret(tree: &Tree<'_>) -> Interpretation {
             Some(db) if settings.get("dbname").is_none() => {
                 settings.0.push(Setting {
                     name: "dbname".into(),
-                    value: db,
+                    value: db.into(),
                     origin: Origin::Written { key: None, value: d },
                     secret: false,
                 });
@@ -240,7 +240,12 @@ pub fn interpret(tree: &Tree<'_>) -> Interpretation {
     if settings.get("host").is_none() && !url_hosts.is_empty() {
         let value = url_hosts.iter().map(|(h, ..)| h.as_str()).collect::<Vec<_>>().join(",");
         let span = tree.hosts.iter().map(|h| h.span).reduce(Span::cover).unwrap_or_default();
-        settings.0.push(Setting { name: "host".into(), value, origin: Origin::Written { key: None, value: span }, secret: false });
+        settings.0.push(Setting {
+            name: "host".into(),
+            value: value.into(),
+            origin: Origin::Written { key: None, value: span },
+            secret: false,
+        });
     }
     out.tls = posture(settings, issues);
     if settings.get("sslmode").is_none() {
@@ -369,7 +374,7 @@ fn posture(settings: &Settings, issues: &mut Vec<Issue>) -> TlsPosture {
                 }
                 (_, Some(r)) => {
                     decided_by.push("sslrootcert".to_string());
-                    CaSource::File { path: r.value.clone(), setting: "sslrootcert".to_string() }
+                    CaSource::File { path: r.value.to_string(), setting: "sslrootcert".to_string() }
                 }
                 (_, None) => CaSource::DefaultFile { path: super::libpq::DEFAULT_ROOT_CERT.to_string() },
             };
@@ -418,7 +423,7 @@ mod tests {
     fn ssl_modes() {
         let i = read("jdbc:postgresql://h/db");
         assert_eq!((i.tls.encryption, i.tls.server_auth), (Encryption::Opportunistic, ServerAuth::None));
-        assert_eq!(i.settings.get("sslmode").map(|s| (s.value.as_str(), &s.origin)), Some(("prefer", &Origin::Default)));
+        assert_eq!(i.settings.get("sslmode").map(|s| (s.value.as_ref(), &s.origin)), Some(("prefer", &Origin::Default)));
         for s in ["jdbc:postgresql://h/db?ssl=true", "jdbc:postgresql://h/db?ssl", "jdbc:postgresql://h/db?ssl=TRUE"] {
             let i = read(s);
             assert_eq!((i.tls.encryption, i.tls.server_auth), (Encryption::Required, ServerAuth::ChainAndHost), "{s}");

@@ -112,7 +112,12 @@ pub fn interpret(tree: &Tree<'_>) -> Interpretation {
     add_url_parts(tree, &mut out.settings);
     for (name, value) in [("sslmode", "prefer"), ("sslaccept", "accept_invalid_certs")] {
         if out.settings.get(name).is_none() {
-            out.settings.0.push(Setting { name: name.to_string(), value: value.to_string(), origin: Origin::Default, secret: false });
+            out.settings.0.push(Setting {
+                name: name.to_string().into(),
+                value: value.to_string().into(),
+                origin: Origin::Default,
+                secret: false,
+            });
         }
     }
     out.tls = posture(&out.settings, &mut out.issues);
@@ -157,7 +162,12 @@ fn check_structure(tree: &Tree<'_>, issues: &mut Vec<Issue>) {
 fn add_url_parts(tree: &Tree<'_>, settings: &mut Settings) {
     let mut add = |name: &str, value: String, span: Span, secret: bool| {
         if settings.get(name).is_none() {
-            settings.0.push(Setting { name: name.to_string(), value, origin: Origin::Written { key: None, value: span }, secret });
+            settings.0.push(Setting {
+                name: name.to_string().into(),
+                value: value.into(),
+                origin: Origin::Written { key: None, value: span },
+                secret,
+            });
         }
     };
     // percent_decode(..).decode_utf8(), falling back to the raw text.
@@ -214,7 +224,7 @@ fn posture(settings: &Settings, issues: &mut Vec<Issue>) -> TlsPosture {
             Some(c) => {
                 decided_by.push("sslcert".to_string());
                 notes.push("Prisma resolves sslcert relative to the directory of schema.prisma".to_string());
-                CaSource::File { path: c.value.clone(), setting: "sslcert".to_string() }
+                CaSource::File { path: c.value.to_string(), setting: "sslcert".to_string() }
             }
             None => CaSource::System,
         };
@@ -233,7 +243,7 @@ fn posture(settings: &Settings, issues: &mut Vec<Issue>) -> TlsPosture {
 
 fn endpoints(tree: &Tree<'_>, settings: &Settings) -> Vec<crate::model::Endpoint> {
     let host = settings.get("host");
-    let name = host.map_or("localhost", |h| h.value.as_str());
+    let name = host.map_or("localhost", |h| h.value.as_ref());
     let name = if name.is_empty() { "localhost" } else { name };
     let port = settings.value("port").and_then(|p| p.parse::<u16>().ok()).or(Some(5432));
     let span = host.and_then(|h| h.origin.value_span()).or_else(|| tree.hosts.first().and_then(|h| h.name));
