@@ -231,7 +231,16 @@ fn file_syntax_finding(e: &sources::SourceError, selection: &Selection) -> Findi
         (Some(r), true) => (r.id(), r.name()),
         _ => ("", ""),
     };
-    let d = Diagnostic { code, name, severity: Severity::Error, message: e.message.clone(), span: e.span, fix: None, fixable: None, notes: Vec::new() };
+    let d = Diagnostic {
+        code,
+        name,
+        severity: Severity::Error,
+        message: e.message.clone(),
+        span: e.span,
+        fix: None,
+        fixable: None,
+        notes: Vec::new(),
+    };
     Finding { diagnostic: d, string_span: e.span }
 }
 

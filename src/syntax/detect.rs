@@ -144,12 +144,15 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
 pub fn detect(input: &str) -> Result<Form, ParseError> {
     let s = input.trim_start();
     let lead = input.len() - s.len();
-    if s.trim().is_empty() {
+    if s.is_empty() {
         return Err(ParseError::new("empty connection string", Span::new(0, input.len())).expected("a connection string"));
     }
-    for (prefix, form) in PREFIXES {
-        if starts_with_ci(s, prefix) {
-            return Ok(*form);
+    // Every URL-like prefix starts with one of these letters.
+    if s.as_bytes().first().is_some_and(|b| matches!(b.to_ascii_lowercase(), b'p' | b'j' | b'm' | b's')) {
+        for (prefix, form) in PREFIXES {
+            if starts_with_ci(s, prefix) {
+                return Ok(*form);
+            }
         }
     }
     if let Some(scheme_end) = s.find("://") {

@@ -217,11 +217,17 @@ pub fn parse_auto(input: &str) -> Result<Tree<'_>, ParseError> {
 
 /// Whether a parameter key names a secret whose value must never be
 /// printed (`password`, `pwd`, `sslpassword`, `trustStorePassword` …).
+/// Runs for every parameter parsed, so it allocates nothing.
 pub fn is_secret_key(key: &str) -> bool {
-    let k = key.trim();
-    if k.eq_ignore_ascii_case("pwd") || k.eq_ignore_ascii_case("pass") {
+    let k = key.trim().as_bytes();
+    if k.eq_ignore_ascii_case(b"pwd") || k.eq_ignore_ascii_case(b"pass") {
         return true;
     }
-    const MARKERS: [&str; 5] = ["password", "passwd", "secret", "token", "passphrase"];
-    MARKERS.iter().any(|m| k.as_bytes().windows(m.len()).any(|w| w.eq_ignore_ascii_case(m.as_bytes())))
+    const MARKERS: [&[u8]; 5] = [b"password", b"passwd", b"secret", b"token", b"passphrase"];
+    (0..k.len()).any(|i| {
+        // Each marker starts with p, s or t: only there is it worth comparing.
+        let c = k[i].to_ascii_lowercase();
+        matches!(c, b'p' | b's' | b't')
+            && MARKERS.iter().any(|m| m[0] == c && k.len() - i >= m.len() && k[i..i + m.len()].eq_ignore_ascii_case(m))
+    })
 }

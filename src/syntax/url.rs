@@ -195,6 +195,10 @@ pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, Pars
     let has_authority = input[..scheme_end].ends_with("//");
     // Password text (as parsed and as meant), never quoted in an error.
     let mut hidden_after: Vec<Span> = Vec::new();
+    // Whether the password the writer meant may differ from the one the
+    // client reads: only when an `@` is not where the client ends the
+    // userinfo (so, for most strings, the search is skipped).
+    let mut check_intended = false;
 
     if has_authority {
         let authority_end = find_in(input, scheme_end, input.len(), |c| r.ends_authority(c));
@@ -208,6 +212,11 @@ pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, Pars
                 input[scheme_end..query].find('@').map(|i| scheme_end + i)
             }
             UserinfoEnd::LastAt => input[scheme_end..authority_end].rfind('@').map(|i| scheme_end + i),
+        };
+        check_intended = match memchr_count(input.as_bytes(), b'@') {
+            0 => false,
+            1 => at != input.find('@'),
+            _ => true,
         };
         if let Some(at) = at {
             let colon = input[scheme_end..at].find(':').map(|i| scheme_end + i);
@@ -228,7 +237,11 @@ pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, Pars
             let limit =
                 if r.brackets == Brackets::Libpq { input.len() } else { find_in(input, b.pos(), input.len(), |c| r.ends_authority(c)) };
             let mut hidden: Vec<Span> = b.tree_mut().password.into_iter().collect();
-            hidden.extend(intended_userinfo(input, scheme_end).and_then(|u| u.password));
+            // With one `@` at most, every client ends the userinfo at it: the
+            // password the writer meant is the one just read.
+            if check_intended {
+                hidden.extend(intended_userinfo(input, scheme_end).and_then(|u| u.password));
+            }
             parse_hosts(&mut b, &r, limit, &hidden)?;
             hidden_after = hidden;
         }
@@ -264,13 +277,20 @@ pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, Pars
         let f = b.token(K::Fragment, input.len());
         b.tree_mut().fragment = Some(f);
     }
-    protect_intended_password(&mut b);
+    if check_intended {
+        protect_intended_password(&mut b);
+    }
     b.finish()
 }
 
 /// The text of `span` for an error message, unless it is password text.
 fn quote<'a>(input: &'a str, span: Span, hidden: &[Span]) -> &'a str {
     if hidden.iter().any(|h| h.overlaps(span)) { "<redacted>" } else { span.text(input) }
+}
+
+/// How many times `needle` occurs in `hay`.
+fn memchr_count(hay: &[u8], needle: u8) -> usize {
+    hay.iter().filter(|&&b| b == needle).count()
 }
 
 /// The character at `at`, for messages.
