@@ -76,7 +76,9 @@ fn check_all_outputs(pw: &str, echo: bool) {
         assert_hidden(&err, pw, &allowed, "--diff (stderr)");
     }
     for line in content.lines() {
-        let string = line.split_once('=').map_or(line, |(_, v)| v).trim_matches('"');
+        // The string itself: the `.env` value with its double-quote escaping undone.
+        let string = line.split_once('=').map_or(line, |(_, v)| v).trim_matches('"').replace("\\\\", "\\");
+        let string = string.as_str();
         for args in [
             vec!["check", string],
             vec!["check", "--fix", "--unsafe-fixes", string],

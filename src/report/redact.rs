@@ -250,9 +250,28 @@ pub fn generic_spans(text: &str) -> Vec<Span> {
                 Span::new(v + 1, e.min(b.len()))
             }
             Some(&q @ (b'\'' | b'{')) => {
+                // The value ends at a closing quote that a delimiter follows
+                // (when in doubt, more is hidden, never less):
+                // a quote inside it may be doubled (`''`, `}}`) or escaped
+                // (`\'`, and `\\'` once a `.env` file doubles the backslash).
                 let close = if q == b'{' { b'}' } else { b'\'' };
-                let e = b[v + 1..].iter().position(|&x| x == close || x == b'\n').map_or(b.len(), |p| v + 1 + p);
-                Span::new(v + 1, e)
+                let mut from = v + 1;
+                let end = loop {
+                    match b[from..].iter().position(|&x| x == close || x == b'\n').map(|p| from + p) {
+                        None => break b.len(),
+                        Some(at) if b[at] == b'\n' => break at,
+                        Some(at) if b.get(at + 1) == Some(&close) => from = at + 2,
+                        Some(at) => {
+                            let delimited =
+                                b.get(at + 1).is_none_or(|&n| n.is_ascii_whitespace() || matches!(n, b';' | b'"' | b',' | b'&'));
+                            if delimited {
+                                break at;
+                            }
+                            from = at + 1;
+                        }
+                    }
+                };
+                Span::new(v + 1, end)
             }
             Some(_) => {
                 let e = b[v..]
@@ -312,6 +331,12 @@ mod tests {
             ("HOST=db.example.com PORT=5432", "HOST=db.example.com PORT=5432"),
             ("Password=<redacted>;", "Password=<redacted>;"),
             ("GO_DSN='app:hun@ter2@tcp(db:3306)/app'", "GO_DSN='app:<redacted>@tcp(db:3306)/app'"),
+            // Quotes inside quoted values: doubled, escaped, escaped again by a `.env` file.
+            ("Server=x;Password='it''s';Encrypt=True", "Server=x;Password='<redacted>';Encrypt=True"),
+            (r"password='\'=#^X)S' sslmode=disable", "password='<redacted>' sslmode=disable"),
+            (r"password='\\'=#^X)S' sslmode=disable", "password='<redacted>' sslmode=disable"),
+            ("Pwd={a}}b};Encrypt=True", "Pwd={<redacted>};Encrypt=True"),
+            (r"password='\\']#&==)' sslmode=disable", "password='<redacted>' sslmode=disable"),
         ] {
             assert_eq!(generic(input), want, "{input}");
         }

@@ -284,8 +284,21 @@ fn check_token(enc: Encoding, raw: &str, expected: &str, opaque: Option<&[Span]>
 // --------------------------------------------------------- plausibility
 
 /// Substrings of a key that mark a connection string.
-const KEY_MARKERS: &[&str] =
-    &["database", "datasource", "connection", "connstr", "postgres", "mysql", "mariadb", "mssql", "sqlserver", "jdbc", "odbc"];
+const KEY_MARKERS: &[&str] = &[
+    "database",
+    "datasource",
+    "connection",
+    "connstr",
+    "postgres",
+    "mysql",
+    "mariadb",
+    "mssql",
+    "sqlserver",
+    "jdbc",
+    "odbc",
+    "libpq",
+    "conninfo",
+];
 /// Whole words of a key that mark a connection string.
 const KEY_WORDS: &[&str] = &["url", "uri", "dsn", "conn", "db", "sql", "pg", "dburl", "dburi", "dbconn", "dbstring", "urls", "dsns"];
 
@@ -376,6 +389,8 @@ mod tests {
         assert!(key_suggests_connection("spring.datasource.url"));
         assert!(key_suggests_connection("appSettings.MyDb"));
         assert!(key_suggests_connection("PG_CONN"));
+        assert!(key_suggests_connection("PGCONNINFO"));
+        assert!(key_suggests_connection("LIBPQ_STRING"));
         assert!(!key_suggests_connection("feedback"));
         assert!(!key_suggests_connection("LOG_LEVEL"));
         assert!(!key_suggests_connection("FEATURE_FLAGS"));

@@ -131,8 +131,10 @@ const ADO_KEYS: &[&str] = &[
     "trusted_connection",
 ];
 
+/// Whether `s` starts with the lowercase `prefix`, ignoring ASCII case.
+/// Stops at the first difference: most candidates differ early.
 fn starts_with_ci(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    s.len() >= prefix.len() && s.bytes().zip(prefix.bytes()).all(|(a, b)| a.to_ascii_lowercase() == b)
 }
 
 /// Detect the form of `input`.
@@ -142,18 +144,19 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
 /// separators and first keywords. Strings that are none of these get an
 /// error that says what was expected.
 pub fn detect(input: &str) -> Result<Form, ParseError> {
-    let s = input.trim_start();
+    let s = if input.as_bytes().first().is_some_and(|b| b.is_ascii_alphabetic()) { input } else { input.trim_start() };
     let lead = input.len() - s.len();
     if s.is_empty() {
         return Err(ParseError::new("empty connection string", Span::new(0, input.len())).expected("a connection string"));
     }
-    // Every URL-like prefix starts with one of these letters.
-    if s.as_bytes().first().is_some_and(|b| matches!(b.to_ascii_lowercase(), b'p' | b'j' | b'm' | b's')) {
-        for (prefix, form) in PREFIXES {
-            if starts_with_ci(s, prefix) {
-                return Ok(*form);
-            }
-        }
+    // Nearly every string spells its prefix in lowercase: look for that
+    // first (no prefix is another's prefix, so the order of the two passes
+    // does not change the answer).
+    if let Some((_, form)) = PREFIXES.iter().find(|(p, _)| s.starts_with(p)) {
+        return Ok(*form);
+    }
+    if let Some((_, form)) = PREFIXES.iter().find(|(p, _)| starts_with_ci(s, p)) {
+        return Ok(*form);
     }
     if let Some(scheme_end) = s.find("://") {
         let scheme = &s[..scheme_end];
@@ -226,6 +229,17 @@ fn looks_like_go_dsn(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_prefix_is_another_prefix() {
+        // detect() tries exact case before ignoring case, which is only
+        // the same answer while this holds.
+        for (a, _) in PREFIXES {
+            for (b, _) in PREFIXES {
+                assert!(a == b || !starts_with_ci(a, b), "{b} is a prefix of {a}");
+            }
+        }
+    }
 
     #[test]
     fn detects_every_form() {

@@ -219,15 +219,25 @@ pub fn parse_auto(input: &str) -> Result<Tree<'_>, ParseError> {
 /// printed (`password`, `pwd`, `sslpassword`, `trustStorePassword` …).
 /// Runs for every parameter parsed, so it allocates nothing.
 pub fn is_secret_key(key: &str) -> bool {
-    let k = key.trim().as_bytes();
-    if k.eq_ignore_ascii_case(b"pwd") || k.eq_ignore_ascii_case(b"pass") {
+    let k = key.as_bytes();
+    // `pwd` and `pass` must be the whole key (surrounding spaces allowed).
+    let whole = match (k.first(), k.last()) {
+        (Some(a), Some(z)) if a.is_ascii_alphanumeric() && z.is_ascii_alphanumeric() => k,
+        _ => key.trim().as_bytes(),
+    };
+    if whole.eq_ignore_ascii_case(b"pwd") || whole.eq_ignore_ascii_case(b"pass") {
         return true;
     }
-    const MARKERS: [&[u8]; 5] = [b"password", b"passwd", b"secret", b"token", b"passphrase"];
-    (0..k.len()).any(|i| {
-        // Each marker starts with p, s or t: only there is it worth comparing.
-        let c = k[i].to_ascii_lowercase();
-        matches!(c, b'p' | b's' | b't')
-            && MARKERS.iter().any(|m| m[0] == c && k.len() - i >= m.len() && k[i..i + m.len()].eq_ignore_ascii_case(m))
+    // `| 0x20` lowercases an ASCII letter; only `p`, `s` and `t` start a marker.
+    (0..k.len()).any(|i| match k[i] | 0x20 {
+        b'p' => has_at(k, i, b"passwd") || has_at(k, i, b"password") || has_at(k, i, b"passphrase"),
+        b's' => has_at(k, i, b"secret"),
+        b't' => has_at(k, i, b"token"),
+        _ => false,
     })
+}
+
+/// Whether `k` holds `marker` (ASCII case-insensitively) at `at`.
+fn has_at(k: &[u8], at: usize, marker: &[u8]) -> bool {
+    k.get(at..at + marker.len()).is_some_and(|w| w.eq_ignore_ascii_case(marker))
 }

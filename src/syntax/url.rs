@@ -130,9 +130,26 @@ fn rules(dialect: Dialect) -> Rules {
 }
 
 impl Rules {
-    /// Whether `c` ends the authority (and so a host or port).
-    fn ends_authority(&self, c: u8) -> bool {
-        c == b'/' || c == b'?' || (self.fragment && c == b'#')
+    /// The bytes that end the authority.
+    fn authority_stops(&self) -> &'static [u8] {
+        if self.fragment { b"/?#" } else { b"/?" }
+    }
+
+    /// The bytes that end a host name: a port's `:`, a host list's `,`, the
+    /// end of the authority.
+    fn host_stops(&self) -> &'static ByteSet {
+        static SETS: [ByteSet; 4] = [ByteSet::of(b":/?"), ByteSet::of(b":/?#"), ByteSet::of(b":,/?"), ByteSet::of(b":,/?#")];
+        &SETS[usize::from(self.multi_host) * 2 + usize::from(self.fragment)]
+    }
+
+    /// The bytes that end a port (or a pgjdbc host entry).
+    fn port_stops(&self) -> &'static [u8] {
+        match (self.multi_host, self.fragment) {
+            (false, false) => b"/?",
+            (false, true) => b"/?#",
+            (true, false) => b",/?",
+            (true, true) => b",/?#",
+        }
     }
 }
 
@@ -174,14 +191,46 @@ fn scheme_len(input: &str, form: Form, r: &Rules) -> Result<usize, ParseError> {
     })
 }
 
-/// The first position at or after `from` (and before `limit`) whose byte
-/// satisfies `pred`, or `limit`.
-fn find_in(s: &str, from: usize, limit: usize, pred: impl Fn(u8) -> bool) -> usize {
+/// The first position at or after `from` (and before `limit`) holding one
+/// of `needles` (at most three bytes), or `limit`. The hot scans of the
+/// parser go through here: `memchr` looks at many bytes per step.
+fn find_any(s: &str, from: usize, limit: usize, needles: &[u8]) -> usize {
     let limit = limit.min(s.len());
-    if from >= limit {
-        return limit;
+    let Some(hay) = s.as_bytes().get(from..limit) else { return limit };
+    // For a few bytes, a plain loop beats setting up a vector search.
+    if hay.len() < 16 {
+        return hay.iter().position(|x| needles.contains(x)).map_or(limit, |i| from + i);
     }
-    s.as_bytes()[from..limit].iter().position(|&b| pred(b)).map_or(limit, |i| from + i)
+    let found = match *needles {
+        [a] => memchr::memchr(a, hay),
+        [a, b] => memchr::memchr2(a, b, hay),
+        [a, b, c] => memchr::memchr3(a, b, c, hay),
+        _ => hay.iter().position(|x| needles.contains(x)),
+    };
+    found.map_or(limit, |i| from + i)
+}
+
+/// A set of bytes, for scans that stop at any of more than three bytes.
+struct ByteSet([bool; 256]);
+
+impl ByteSet {
+    const fn of(bytes: &[u8]) -> Self {
+        let mut table = [false; 256];
+        let mut i = 0;
+        while i < bytes.len() {
+            table[bytes[i] as usize] = true;
+            i += 1;
+        }
+        ByteSet(table)
+    }
+
+    /// The first position at or after `from` (and before `limit`) holding a
+    /// byte of the set, or `limit`.
+    fn find(&self, s: &str, from: usize, limit: usize) -> usize {
+        let limit = limit.min(s.len());
+        let Some(hay) = s.as_bytes().get(from..limit) else { return limit };
+        hay.iter().position(|&b| self.0[b as usize]).map_or(limit, |i| from + i)
+    }
 }
 
 /// Parse a URL-shaped connection string.
@@ -194,32 +243,31 @@ pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, Pars
     b.tree_mut().scheme = Some(scheme);
     let has_authority = input[..scheme_end].ends_with("//");
     // Password text (as parsed and as meant), never quoted in an error.
-    let mut hidden_after: Vec<Span> = Vec::new();
+    let mut hidden_after: [Option<Span>; 2] = [None, None];
     // Whether the password the writer meant may differ from the one the
     // client reads: only when an `@` is not where the client ends the
     // userinfo (so, for most strings, the search is skipped).
     let mut check_intended = false;
 
     if has_authority {
-        let authority_end = find_in(input, scheme_end, input.len(), |c| r.ends_authority(c));
+        let authority_end = find_any(input, scheme_end, input.len(), r.authority_stops());
         let at = match r.userinfo {
             UserinfoEnd::FirstAtBeforeSlash => {
-                let stop = find_in(input, scheme_end, input.len(), |c| c == b'@' || c == b'/');
+                let stop = find_any(input, scheme_end, input.len(), b"@/");
                 (bytes.get(stop) == Some(&b'@')).then_some(stop)
             }
             UserinfoEnd::FirstAt => {
-                let query = find_in(input, scheme_end, input.len(), |c| c == b'?');
-                input[scheme_end..query].find('@').map(|i| scheme_end + i)
+                let query = find_any(input, scheme_end, input.len(), b"?");
+                Some(find_any(input, scheme_end, query, b"@")).filter(|&i| i < query)
             }
             UserinfoEnd::LastAt => input[scheme_end..authority_end].rfind('@').map(|i| scheme_end + i),
         };
-        check_intended = match memchr_count(input.as_bytes(), b'@') {
-            0 => false,
-            1 => at != input.find('@'),
-            _ => true,
+        check_intended = match memchr::memchr(b'@', bytes) {
+            None => false,
+            Some(first) => at != Some(first) || memchr::memchr(b'@', &bytes[first + 1..]).is_some(),
         };
         if let Some(at) = at {
-            let colon = input[scheme_end..at].find(':').map(|i| scheme_end + i);
+            let colon = Some(find_any(input, scheme_end, at, b":")).filter(|&i| i < at);
             let user = b.token(K::User, colon.unwrap_or(at));
             b.tree_mut().user = Some(user);
             if let Some(colon) = colon {
@@ -235,15 +283,14 @@ pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, Pars
             // libpq looks for `]` up to the end of the string; everyone else
             // stays inside the authority.
             let limit =
-                if r.brackets == Brackets::Libpq { input.len() } else { find_in(input, b.pos(), input.len(), |c| r.ends_authority(c)) };
-            let mut hidden: Vec<Span> = b.tree_mut().password.into_iter().collect();
+                if r.brackets == Brackets::Libpq { input.len() } else { find_any(input, b.pos(), input.len(), r.authority_stops()) };
+            hidden_after[0] = b.tree_mut().password;
             // With one `@` at most, every client ends the userinfo at it: the
             // password the writer meant is the one just read.
             if check_intended {
-                hidden.extend(intended_userinfo(input, scheme_end).and_then(|u| u.password));
+                hidden_after[1] = intended_userinfo(input, scheme_end).and_then(|u| u.password);
             }
-            parse_hosts(&mut b, &r, limit, &hidden)?;
-            hidden_after = hidden;
+            parse_hosts(&mut b, &r, limit, &hidden_after)?;
         }
     }
 
@@ -258,7 +305,7 @@ pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, Pars
         Some(pos)
     };
     if let Some(start) = path_start {
-        let end = find_in(input, start, input.len(), |c| c == b'?' || (r.fragment && c == b'#'));
+        let end = find_any(input, start, input.len(), if r.fragment { b"?#" } else { b"?" });
         let db = b.token(K::Database, end);
         if !db.is_empty() {
             b.tree_mut().database = Some(db);
@@ -284,13 +331,8 @@ pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, Pars
 }
 
 /// The text of `span` for an error message, unless it is password text.
-fn quote<'a>(input: &'a str, span: Span, hidden: &[Span]) -> &'a str {
-    if hidden.iter().any(|h| h.overlaps(span)) { "<redacted>" } else { span.text(input) }
-}
-
-/// How many times `needle` occurs in `hay`.
-fn memchr_count(hay: &[u8], needle: u8) -> usize {
-    hay.iter().filter(|&&b| b == needle).count()
+fn quote<'a>(input: &'a str, span: Span, hidden: &[Option<Span>]) -> &'a str {
+    if hidden.iter().flatten().any(|h| h.overlaps(span)) { "<redacted>" } else { span.text(input) }
 }
 
 /// The character at `at`, for messages.
@@ -299,16 +341,17 @@ fn char_at(input: &str, at: usize) -> char {
 }
 
 /// `host[:port][,host[:port]…]`, IPv6 literals in brackets.
-fn parse_hosts(b: &mut TreeBuilder<'_>, r: &Rules, limit: usize, hidden: &[Span]) -> Result<(), ParseError> {
+fn parse_hosts(b: &mut TreeBuilder<'_>, r: &Rules, limit: usize, hidden: &[Option<Span>]) -> Result<(), ParseError> {
     let input = b.src();
     let bytes = input.as_bytes();
-    let stops_host = |c: u8| c == b':' || (r.multi_host && c == b',') || r.ends_authority(c);
-    let stops_port = |c: u8| (r.multi_host && c == b',') || r.ends_authority(c);
+    let (stops_host, stops_port) = (r.host_stops(), r.port_stops());
+    // Most strings name one host: room for exactly that.
+    b.tree_mut().hosts.reserve_exact(1);
     loop {
         let start = b.pos();
         let mut host = Host { span: Span::empty(start), ..Host::default() };
         if r.brackets == Brackets::Kept {
-            let end = find_in(input, start, limit, stops_port);
+            let end = find_any(input, start, limit, stops_port);
             let entry = &input[start..end];
             let colon = entry.rfind(':').filter(|&c| entry.rfind(']').is_none_or(|br| br < c));
             let name = b.token(K::Host, colon.map_or(end, |c| start + c));
@@ -323,7 +366,7 @@ fn parse_hosts(b: &mut TreeBuilder<'_>, r: &Rules, limit: usize, hidden: &[Span]
         } else if bytes.get(start) == Some(&b'[') {
             parse_bracketed(b, r, limit, &mut host, hidden)?;
         } else {
-            let end = find_in(input, start, limit, stops_host);
+            let end = stops_host.find(input, start, limit);
             let name = b.token(K::Host, end);
             if !name.is_empty() {
                 host.name = Some(name);
@@ -332,7 +375,7 @@ fn parse_hosts(b: &mut TreeBuilder<'_>, r: &Rules, limit: usize, hidden: &[Span]
         if r.brackets != Brackets::Kept && bytes.get(b.pos()) == Some(&b':') && b.pos() < limit {
             let colon = b.pos();
             b.token(K::Colon, colon + 1);
-            let end = find_in(input, colon + 1, limit, stops_port);
+            let end = find_any(input, colon + 1, limit, stops_port);
             host.port = Some(b.token(K::Port, end));
         }
         host.span = Span::new(start, b.pos());
@@ -357,14 +400,14 @@ fn parse_hosts(b: &mut TreeBuilder<'_>, r: &Rules, limit: usize, hidden: &[Span]
 fn parse_socket(b: &mut TreeBuilder<'_>) {
     let input = b.src();
     let start = b.pos();
-    let query = find_in(input, start, input.len(), |c| c == b'?');
+    let query = find_any(input, start, input.len(), b"?");
     let mut host = Host { span: Span::empty(start), ..Host::default() };
     let close = (input.as_bytes().get(start) == Some(&b'(')).then(|| input[start..query].find(')').map(|i| start + i)).flatten();
     if let Some(close) = close {
         b.token(K::Paren, start + 1);
         host.name = Some(b.token(K::Host, close));
         b.token(K::Paren, close + 1);
-        b.token(K::Host, find_in(input, close + 1, input.len(), |c| c == b'/' || c == b'?'));
+        b.token(K::Host, find_any(input, close + 1, input.len(), b"/?"));
     } else {
         let end = input.get(start + 1..query).and_then(|t| t.rfind('/')).map_or(query, |i| start + 1 + i);
         host.name = Some(b.token(K::Host, end));
@@ -374,7 +417,7 @@ fn parse_socket(b: &mut TreeBuilder<'_>) {
 }
 
 /// `[…]` at the current position.
-fn parse_bracketed(b: &mut TreeBuilder<'_>, r: &Rules, limit: usize, host: &mut Host, hidden: &[Span]) -> Result<(), ParseError> {
+fn parse_bracketed(b: &mut TreeBuilder<'_>, r: &Rules, limit: usize, host: &mut Host, hidden: &[Option<Span>]) -> Result<(), ParseError> {
     let input = b.src();
     let bytes = input.as_bytes();
     let start = b.pos();
@@ -423,20 +466,20 @@ fn parse_bracketed(b: &mut TreeBuilder<'_>, r: &Rules, limit: usize, host: &mut 
         )
         .expected("\":\" or \"/\"")
     } else {
-        invalid(Span::new(start, find_in(input, after, limit, |c| c == b':')))
+        invalid(Span::new(start, find_any(input, after, limit, b":")))
     })
 }
 
 /// `key=value[&key=value…]` up to the end or the fragment. Empty segments
 /// (`&&`) are separators only.
-fn parse_query(b: &mut TreeBuilder<'_>, r: &Rules, hidden: &[Span]) -> Result<(), ParseError> {
+fn parse_query(b: &mut TreeBuilder<'_>, r: &Rules, hidden: &[Option<Span>]) -> Result<(), ParseError> {
     let input = b.src();
     let bytes = input.as_bytes();
-    let query_end = if r.fragment { find_in(input, b.pos(), input.len(), |c| c == b'#') } else { input.len() };
+    let query_end = if r.fragment { find_any(input, b.pos(), input.len(), b"#") } else { input.len() };
     while b.pos() < query_end {
         let start = b.pos();
-        let seg_end = find_in(input, start, query_end, |c| c == b'&');
-        let eq = input[start..seg_end].find('=').map(|i| start + i);
+        let seg_end = find_any(input, start, query_end, b"&");
+        let eq = Some(find_any(input, start, seg_end, b"=")).filter(|&i| i < seg_end);
         if r.query == Query::Strict {
             // conninfo_uri_parse_params: exactly one '=' per parameter.
             match eq {
@@ -449,8 +492,8 @@ fn parse_query(b: &mut TreeBuilder<'_>, r: &Rules, hidden: &[Span]) -> Result<()
                     .expected("="));
                 }
                 Some(eq) => {
-                    if let Some(second) = input[eq + 1..seg_end].find('=') {
-                        let at = eq + 1 + second;
+                    let at = find_any(input, eq + 1, seg_end, b"=");
+                    if at < seg_end {
                         return Err(ParseError::new(
                             format!(
                                 "extra key/value separator \"=\" in URI query parameter: \"{}\"",
