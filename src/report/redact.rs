@@ -150,8 +150,22 @@ pub fn generic(text: &str) -> Cow<'_, str> {
 }
 
 /// Key words that make a key's value a secret (compared case-insensitively).
-const SECRET_MARKERS: [&str; 10] =
-    ["password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "api-key", "access_key", "private_key"];
+const SECRET_MARKERS: [&str; 11] =
+    ["password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "api-key", "access_key", "private_key", "credential"];
+
+/// Whether a key names a secret: it holds one of [`SECRET_MARKERS`].
+/// Runs for every `key=` and `key:` of every line shown, so it compares
+/// only where a marker's first letter stands.
+fn names_secret(key: &[u8]) -> bool {
+    key.len() >= 3
+        && (0..key.len()).any(|i| {
+            let c = key[i].to_ascii_lowercase();
+            matches!(c, b'p' | b's' | b't' | b'a' | b'c')
+                && SECRET_MARKERS
+                    .iter()
+                    .any(|m| m.as_bytes()[0] == c && key.get(i..i + m.len()).is_some_and(|w| w.eq_ignore_ascii_case(m.as_bytes())))
+        })
+}
 
 fn is_key_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
@@ -175,7 +189,7 @@ pub fn generic_spans(text: &str) -> Vec<Span> {
     let line_end = |from: usize| b[from..].iter().position(|&c| c == b'\n' || c == b'\r').map_or(b.len(), |i| from + i);
     // URL userinfo.
     let mut from = 0;
-    while let Some(i) = text[from..].find("://").map(|i| from + i) {
+    while let Some(i) = memchr::memmem::find(&b[from..], b"://").map(|i| from + i) {
         from = i + 3;
         let scheme_ok = i > 0 && b[i - 1].is_ascii_alphanumeric();
         let user_end = b[i + 3..]
@@ -195,7 +209,7 @@ pub fn generic_spans(text: &str) -> Vec<Span> {
     }
     // Go MySQL DSN: `user:PASSWORD@proto(`.
     let mut from = 0;
-    while let Some(p) = text[from..].find('(').map(|i| from + i) {
+    while let Some(p) = memchr::memchr(b'(', &b[from..]).map(|i| from + i) {
         from = p + 1;
         let proto_start = (0..p).rev().take_while(|&k| b[k].is_ascii_lowercase() || b[k].is_ascii_digit()).last().unwrap_or(p);
         if proto_start == 0 || b[proto_start - 1] != b'@' {
@@ -212,10 +226,7 @@ pub fn generic_spans(text: &str) -> Vec<Span> {
         }
     }
     // KEY=value where the key names a secret.
-    for (i, &c) in b.iter().enumerate() {
-        if c != b'=' && c != b':' {
-            continue;
-        }
+    for i in memchr::memchr2_iter(b'=', b':', b) {
         // The key: back over blanks and a closing quote, then key characters.
         let mut k = i;
         while k > 0 && b[k - 1].is_ascii_whitespace() && b[k - 1] != b'\n' {
@@ -231,9 +242,7 @@ pub fn generic_spans(text: &str) -> Vec<Span> {
         if k == key_end {
             continue;
         }
-        let key = &b[k..key_end];
-        let has = |m: &str| key.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m.as_bytes()));
-        if key.len() < 3 || (!SECRET_MARKERS.iter().any(|m| has(m)) && !has("credential")) {
+        if !names_secret(&b[k..key_end]) {
             continue;
         }
         // The value: after blanks, quoted, braced or bare.
