@@ -95,6 +95,25 @@ fn cwd() -> &'static Path {
     CWD.get_or_init(|| std::env::current_dir().unwrap_or_default())
 }
 
+/// `path` made absolute against the working directory, with `.` and `..`
+/// resolved by name (no file system access, so it is cheap for every file
+/// of a large tree).
+pub fn absolute(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let joined = if path.is_absolute() { path.to_path_buf() } else { cwd().join(path) };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 impl Config {
     /// Find the configuration for `start` (a directory): the nearest
     /// ancestor holding one of [`FILE_NAMES`].

@@ -11,7 +11,7 @@ use crate::sources::{self, FileKind};
 use crate::syntax::{Form, Span};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Everything that stays the same across the files of one run.
 pub struct Linter<'a> {
@@ -27,6 +27,9 @@ pub struct Linter<'a> {
     pub fixes: bool,
     /// What the project around a directory says about clients, by directory.
     projects: Mutex<HashMap<PathBuf, Project>>,
+    /// What each directory holds on its own, by absolute path: the files
+    /// of a tree share their ancestors, which are read once.
+    dirs: Mutex<HashMap<PathBuf, Arc<DirFacts>>>,
 }
 
 /// A string found in a file, linted.
@@ -54,7 +57,7 @@ pub const FILE_SYNTAX_CODE: &str = "DBL100";
 
 impl<'a> Linter<'a> {
     pub fn new(rules: &'a RuleSet, config: &'a Config, selection: Selection, opts: Options) -> Self {
-        Linter { rules, config, selection, opts, client: None, env: None, fixes: true, projects: Mutex::new(HashMap::new()) }
+        Linter { rules, config, selection, opts, client: None, env: None, fixes: true, projects: Mutex::default(), dirs: Mutex::default() }
     }
 
     /// The environment of a file: `--env`, then the configuration's globs,
@@ -105,11 +108,47 @@ impl<'a> Linter<'a> {
                 return p.clone();
             }
         }
-        let found = Project::discover(dir);
+        let found = self.discover(dir);
         if let Ok(mut cache) = self.projects.lock() {
             cache.insert(dir.to_path_buf(), found.clone());
         }
         found
+    }
+
+    /// Look at `dir` and its ancestors, up to the repository root (at most
+    /// eight levels): the nearest `package.json` names the clients, every
+    /// Prisma schema on the way names the variables Prisma reads.
+    fn discover(&self, dir: &Path) -> Project {
+        let mut project = Project::default();
+        let mut manifest_seen = false;
+        for d in crate::config::absolute(dir).ancestors().take(8) {
+            let facts = self.dir_facts(d);
+            if !manifest_seen {
+                if let Some(clients) = &facts.manifest {
+                    manifest_seen = true;
+                    project.clients = clients.clone();
+                }
+            }
+            project.prisma_env.extend(facts.prisma_env.iter().cloned());
+            if facts.repo_root {
+                break;
+            }
+        }
+        project.prisma_env.sort();
+        project.prisma_env.dedup();
+        project
+    }
+
+    /// [`DirFacts`] of one directory, read once per run.
+    fn dir_facts(&self, dir: &Path) -> Arc<DirFacts> {
+        if let Some(f) = self.dirs.lock().ok().and_then(|c| c.get(dir).cloned()) {
+            return f;
+        }
+        let facts = Arc::new(DirFacts::read(dir));
+        if let Ok(mut cache) = self.dirs.lock() {
+            cache.insert(dir.to_path_buf(), facts.clone());
+        }
+        facts
     }
 
     fn context(&self, path: &Path) -> Context {
@@ -253,33 +292,29 @@ struct Project {
     prisma_env: Vec<String>,
 }
 
-impl Project {
-    /// Look at `dir` and its ancestors, up to the repository root.
-    fn discover(dir: &Path) -> Project {
-        let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-        let mut project = Project::default();
-        let mut manifest_seen = false;
-        for d in dir.ancestors().take(8) {
-            if !manifest_seen {
-                if let Ok(text) = std::fs::read_to_string(d.join("package.json")) {
-                    manifest_seen = true;
-                    project.clients = manifest_clients(&text);
+/// What one directory says about the project, on its own.
+#[derive(Debug, Default)]
+struct DirFacts {
+    /// The clients its `package.json` depends on, when it has one.
+    manifest: Option<Vec<Client>>,
+    /// Variables its Prisma schemas read with `env("…")`.
+    prisma_env: Vec<String>,
+    /// Whether it is a repository root (holds `.git`): the search stops there.
+    repo_root: bool,
+}
+
+impl DirFacts {
+    fn read(d: &Path) -> DirFacts {
+        let manifest = std::fs::read_to_string(d.join("package.json")).ok().map(|text| manifest_clients(&text));
+        let mut prisma_env = Vec::new();
+        for schema in prisma_schemas(d) {
+            if let Ok(text) = std::fs::read_to_string(&schema) {
+                if let Ok(scan) = sources::scan(FileKind::Prisma, &text) {
+                    prisma_env.extend(scan.env_refs.into_iter().map(|r| r.name));
                 }
-            }
-            for schema in prisma_schemas(d) {
-                if let Ok(text) = std::fs::read_to_string(&schema) {
-                    if let Ok(scan) = sources::scan(FileKind::Prisma, &text) {
-                        project.prisma_env.extend(scan.env_refs.into_iter().map(|r| r.name));
-                    }
-                }
-            }
-            if d.join(".git").exists() {
-                break;
             }
         }
-        project.prisma_env.sort();
-        project.prisma_env.dedup();
-        project
+        DirFacts { manifest, prisma_env, repo_root: d.join(".git").exists() }
     }
 }
 

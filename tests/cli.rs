@@ -128,6 +128,38 @@ fn fix_rewrites_only_the_bytes_that_change() {
     assert!(again.stderr.contains("fixed 0 problems"), "{}", again.stderr);
 }
 
+/// Many files at once take the batched write path (`write::commit_all`):
+/// every file is still replaced whole, keeps its permissions, and a file
+/// that cannot be written is reported without stopping the others.
+#[test]
+fn fix_writes_a_large_batch_of_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let n = dblint::fix::write::BATCH + 9;
+    let env = "DATABASE_URL=\"postgresql://app:p@ss@db.example.com/app?sslmode=verify_full&sslrootcert=system\"\n";
+    let files: Vec<(String, &str)> = (0..n).map(|i| (format!("svc{i:02}/.env"), env)).collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), *c)).collect();
+    let dir = temp_with(&refs);
+    for i in 0..n {
+        let mode = if i == 3 { 0o444 } else { 0o600 };
+        std::fs::set_permissions(dir.path().join(format!("svc{i:02}/.env")), std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let r = dblint_in(dir.path(), &["--isolated", "--fix", "."]);
+    assert_eq!(r.code, 2, "one file is read-only: {}", r.stderr);
+    assert!(r.stderr.contains("svc03/.env") && r.stderr.contains("read-only"), "{}", r.stderr);
+    let want = env.replace("p@ss@", "p%40ss@").replace("verify_full", "verify-full");
+    for i in 0..n {
+        let path = dir.path().join(format!("svc{i:02}/.env"));
+        let (content, mode) = (std::fs::read_to_string(&path).unwrap(), std::fs::metadata(&path).unwrap().permissions().mode() & 0o777);
+        if i == 3 {
+            assert_eq!((content.as_str(), mode), (env, 0o444));
+        } else {
+            assert_eq!((content.as_str(), mode), (want.as_str(), 0o600), "{}", path.display());
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file is left: {leftovers:?}");
+    }
+}
+
 #[test]
 fn diff_changes_nothing_and_exits_one() {
     let dir = temp_with(&[(".env", BAD)]);

@@ -34,6 +34,9 @@ struct FileResult {
     error: Option<String>,
     /// A file skipped with a reason (binary, not UTF-8, too large) when walking.
     skipped: Option<String>,
+    /// The fixed content, ready to be written once every file is processed
+    /// ([`write::commit_all`]), with the report to show if writing fails.
+    pending: Option<(write::Pending, FileReport)>,
 }
 
 impl FileResult {
@@ -188,7 +191,7 @@ fn process(linter: &Linter<'_>, t: &Target, args: &LintArgs, level: Option<Appli
         return FileResult { strings: lint.strings, report: Some(lint.report), ..FileResult::default() };
     };
     let before = linter.lint_file(&t.path, &display, content);
-    let outcome = fix::fix_file(linter, &t.path, &display, content, level);
+    let outcome = fix::fix_linted_file(linter, &t.path, &display, content, before.clone(), level);
     let mut result = FileResult {
         strings: outcome.after.strings,
         applied: outcome.applied.clone(),
@@ -209,8 +212,9 @@ fn process(linter: &Linter<'_>, t: &Target, args: &LintArgs, level: Option<Appli
         return result;
     }
     if changed {
-        match write::write_atomic(&snapshot, outcome.fixed.as_bytes(), &write::WriteOptions { backup: args.backup }) {
-            Ok(_) => result.written = true,
+        match write::prepare(&snapshot, outcome.fixed.as_bytes(), &write::WriteOptions { backup: args.backup }) {
+            Ok(Some(pending)) => result.pending = Some((pending, before.report)),
+            Ok(None) => {}
             Err(e) => {
                 result.error = Some(e.to_string());
                 result.applied.clear();
@@ -230,6 +234,31 @@ fn fails(report: &Report<'_>, fail_on: Severity) -> bool {
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Write every prepared fix (see [`write::commit_all`]); a file that could
+/// not be written reports the error and keeps its findings from before.
+fn commit(mut results: Vec<FileResult>) -> Vec<FileResult> {
+    let (mut at, mut pending, mut before) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, r) in results.iter_mut().enumerate() {
+        if let Some((p, b)) = r.pending.take() {
+            at.push(i);
+            pending.push(p);
+            before.push(b);
+        }
+    }
+    for ((i, outcome), b) in at.into_iter().zip(write::commit_all(pending)).zip(before) {
+        let Some(r) = results.get_mut(i) else { continue };
+        match outcome {
+            Ok(_) => r.written = true,
+            Err(e) => {
+                r.error = Some(e.to_string());
+                r.applied.clear();
+                r.report = Some(b);
+            }
+        }
+    }
+    results
 }
 
 /// `dblint [PATHS]`.
@@ -259,9 +288,11 @@ pub fn run(args: &LintArgs, out: &mut dyn Write) -> Result<u8, String> {
     };
     // Threads pay off from a handful of files on; one file (a pre-commit
     // run on a single .env) is linted on this thread without starting a pool.
+    // Writing happens afterwards, for all files at once (see `commit`).
     let results: Vec<FileResult> =
         if targets.len() < 4 { targets.iter().map(work).collect() } else { targets.par_iter().map(work).collect() };
     progress.finish();
+    let results = commit(results);
 
     let mut stderr = std::io::stderr();
     let mut had_error = !walk_errors.is_empty();

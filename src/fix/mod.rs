@@ -70,10 +70,12 @@ fn choose<'d>(diags: &'d [Diagnostic], level: Applicability, refused: &[Refused]
     taken
 }
 
-/// One generic fixpoint over any text that can be linted.
+/// One generic fixpoint over any text that can be linted, starting from
+/// `first`, the lint of `input`.
 fn fixpoint<T>(
     input: &str,
     level: Applicability,
+    first: (T, Vec<Diagnostic>),
     mut lint: impl FnMut(&str) -> (T, Vec<Diagnostic>),
     // How many parse failures a lint shows: a round must not increase it.
     broken: impl Fn(&[Diagnostic]) -> usize,
@@ -81,7 +83,7 @@ fn fixpoint<T>(
     let mut text = input.to_string();
     let mut applied = Vec::new();
     let mut refused: Vec<Refused> = Vec::new();
-    let (mut state, mut diags) = lint(&text);
+    let (mut state, mut diags) = first;
     for _ in 0..MAX_ROUNDS {
         let chosen = choose(&diags, level, &refused);
         if chosen.is_empty() {
@@ -158,27 +160,31 @@ pub fn fix_string(
     selection: &Selection,
     level: Applicability,
 ) -> Outcome<Vec<Diagnostic>> {
-    fixpoint(
-        input,
-        level,
-        |text| {
-            let (_, d) = rules::lint_str(rules, text, client, ctx, opts, selection);
-            (d.clone(), d)
-        },
-        parse_failures,
-    )
+    let lint = |text: &str| {
+        let (_, d) = rules::lint_str(rules, text, client, ctx, opts, selection);
+        (d.clone(), d)
+    };
+    fixpoint(input, level, lint(input), lint, parse_failures)
 }
 
 /// Fix the content of a file; `after` is the lint of the fixed content.
 pub fn fix_file(linter: &Linter<'_>, path: &Path, display: &str, content: &str, level: Applicability) -> Outcome<FileLint> {
-    fixpoint(
-        content,
-        level,
-        |text| {
-            let l = linter.lint_file(path, display, text);
-            let d = l.report.findings.iter().map(|f| f.diagnostic.clone()).collect();
-            (l, d)
-        },
-        parse_failures,
-    )
+    fix_linted_file(linter, path, display, content, linter.lint_file(path, display, content), level)
+}
+
+/// [`fix_file`] for content already linted (`first`, with fixes worked
+/// out): a file with nothing to fix is not linted again.
+pub fn fix_linted_file(
+    linter: &Linter<'_>,
+    path: &Path,
+    display: &str,
+    content: &str,
+    first: FileLint,
+    level: Applicability,
+) -> Outcome<FileLint> {
+    let with_diagnostics = |l: FileLint| {
+        let d = l.report.findings.iter().map(|f| f.diagnostic.clone()).collect();
+        (l, d)
+    };
+    fixpoint(content, level, with_diagnostics(first), |text| with_diagnostics(linter.lint_file(path, display, text)), parse_failures)
 }

@@ -74,7 +74,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use tempfile::{Builder, NamedTempFile};
+use tempfile::{Builder, NamedTempFile, TempPath};
 
 /// Marker between the target's name and the writer's process id in temporary file names.
 const TEMP_MARKER: &str = ".dblint-";
@@ -88,6 +88,7 @@ const COMPARE_CHUNK: usize = 64 * 1024;
 /// A file as it was read: real path, content, and what is needed to notice a later change.
 ///
 /// Its `Debug` output shows the content's length, never the content.
+#[derive(Clone)]
 pub struct Snapshot {
     path: PathBuf,
     target: PathBuf,
@@ -434,8 +435,31 @@ impl std::error::Error for WriteError {
 /// is not written at all ([`Outcome::Unchanged`]). See the [module documentation](self) for
 /// every refusal and its reason.
 pub fn write_atomic(snapshot: &Snapshot, new_content: &[u8], options: &WriteOptions) -> Result<Outcome, WriteError> {
+    let Some(pending) = prepare(snapshot, new_content, options)? else { return Ok(Outcome::Unchanged) };
+    pending.flush()?;
+    let (path, dir) = (pending.snapshot.path.clone(), pending.dir());
+    let outcome = pending.commit()?;
+    sync_dir(&dir).map_err(|source| WriteError::NotDurable { path, dir, source })?;
+    Ok(outcome)
+}
+
+/// A replacement made ready by [`prepare`]: the new content (and the backup, if asked for)
+/// sits in a temporary file beside the real file, with its permissions and owner, neither
+/// flushed nor renamed yet. Dropping it removes the temporary files.
+#[derive(Debug)]
+pub struct Pending {
+    snapshot: Snapshot,
+    meta: Metadata,
+    temp: TempPath,
+    backup: Option<(PathBuf, TempPath)>,
+    stale_temp_files_removed: usize,
+}
+
+/// The first half of [`write_atomic`]: every check that can be made before writing, and the
+/// temporary files. `None` when the content is unchanged (nothing to write).
+pub fn prepare(snapshot: &Snapshot, new_content: &[u8], options: &WriteOptions) -> Result<Option<Pending>, WriteError> {
     if new_content == snapshot.content.as_slice() {
-        return Ok(Outcome::Unchanged);
+        return Ok(None);
     }
     let path = &snapshot.path;
     let target = &snapshot.target;
@@ -464,28 +488,131 @@ pub fn write_atomic(snapshot: &Snapshot, new_content: &[u8], options: &WriteOpti
     // Best effort: a leftover temporary file is harmless, so failing to remove one is no error.
     let stale_temp_files_removed = remove_stale_temp_files(target).unwrap_or(0);
 
-    // Both temporary files are complete and on disk before the last check, so that the window
-    // between that check and the renames is as short as it can be.
-    let temp = prepare_temp(snapshot, dir, &meta, new_content)?;
-    let backup_temp = match &backup {
-        Some(_) => Some(prepare_temp(snapshot, dir, &meta, &snapshot.content)?),
+    // The files are closed once written (a large tree may have thousands pending) and
+    // flushed by name later, one by one or all at once ([`commit_all`]).
+    let temp = prepare_temp(snapshot, dir, &meta, new_content)?.into_temp_path();
+    let backup = match backup {
+        Some(b) => Some((b, prepare_temp(snapshot, dir, &meta, &snapshot.content)?.into_temp_path())),
         None => None,
     };
-    let now = snapshot.current()?;
-    if !same_access(&meta, &now) {
-        return Err(WriteError::Changed { path: path.clone() });
+    Ok(Some(Pending { snapshot: snapshot.clone(), meta, temp, backup, stale_temp_files_removed }))
+}
+
+impl Pending {
+    /// The path as given.
+    pub fn path(&self) -> &Path {
+        &self.snapshot.path
     }
-    if let (Some(backup_temp), Some(backup)) = (backup_temp, &backup) {
-        // On failure the returned temporary file is dropped, which deletes it.
-        backup_temp.persist(backup).map_err(|e| WriteError::Io { path: path.clone(), action: "back up", source: e.error })?;
+
+    /// The real file's directory.
+    fn dir(&self) -> PathBuf {
+        self.snapshot.target.parent().map(Path::to_path_buf).unwrap_or_default()
     }
-    temp.persist(target).map_err(|e| WriteError::Io { path: path.clone(), action: "replace", source: e.error })?;
-    sync_dir(dir).map_err(|source| WriteError::NotDurable { path: path.clone(), dir: dir.to_path_buf(), source })?;
-    Ok(Outcome::Written { backup, stale_temp_files_removed })
+
+    /// Flushes the temporary files to disk (`fsync`).
+    fn flush(&self) -> Result<(), WriteError> {
+        let io_error = |source| WriteError::Io { path: self.snapshot.path.clone(), action: "flush a temporary copy of", source };
+        for temp in std::iter::once(&self.temp).chain(self.backup.as_ref().map(|(_, t)| t)) {
+            File::open(temp).and_then(|f| f.sync_all()).map_err(io_error)?;
+        }
+        Ok(())
+    }
+
+    /// The second half of [`write_atomic`], once the temporary files are on disk: the last
+    /// check that the file is still what was read, then the renames (backup first).
+    fn commit(self) -> Result<Outcome, WriteError> {
+        let path = &self.snapshot.path;
+        let now = self.snapshot.current()?;
+        if !same_access(&self.meta, &now) {
+            return Err(WriteError::Changed { path: path.clone() });
+        }
+        let backup = match self.backup {
+            Some((backup, backup_temp)) => {
+                // On failure the temporary file is dropped, which deletes it.
+                backup_temp.persist(&backup).map_err(|e| WriteError::Io { path: path.clone(), action: "back up", source: e.error })?;
+                Some(backup)
+            }
+            None => None,
+        };
+        self.temp.persist(&self.snapshot.target).map_err(|e| WriteError::Io { path: path.clone(), action: "replace", source: e.error })?;
+        Ok(Outcome::Written { backup, stale_temp_files_removed: self.stale_temp_files_removed })
+    }
+}
+
+/// From this many files on, [`commit_all`] flushes each file system once instead of each
+/// file and directory.
+pub const BATCH: usize = 16;
+
+/// Writes many prepared replacements, each as [`write_atomic`] would, with the same
+/// guarantees: every temporary file is on disk before any rename, every rename is on disk
+/// before this returns. Below [`BATCH`] files each is flushed on its own (`fsync` of the file
+/// and of its directory); from [`BATCH`] on, on Linux, each file system holding them is
+/// flushed once before the renames and once after (`syncfs`): two `fsync`s per file are what
+/// would make fixing a large tree cost far more than linting it.
+pub fn commit_all(pending: Vec<Pending>) -> Vec<Result<Outcome, WriteError>> {
+    #[cfg(target_os = "linux")]
+    if pending.len() >= BATCH {
+        return commit_batch(pending);
+    }
+    pending
+        .into_iter()
+        .map(|p| {
+            p.flush()?;
+            let (path, dir) = (p.snapshot.path.clone(), p.dir());
+            let outcome = p.commit()?;
+            sync_dir(&dir).map_err(|source| WriteError::NotDurable { path, dir, source })?;
+            Ok(outcome)
+        })
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
+fn commit_batch(pending: Vec<Pending>) -> Vec<Result<Outcome, WriteError>> {
+    use std::collections::HashMap;
+    // One directory per file system, to flush that file system through.
+    let mut filesystems: HashMap<u64, PathBuf> = HashMap::new();
+    for p in &pending {
+        filesystems.entry(p.snapshot.stamp.id.dev).or_insert_with(|| p.dir());
+    }
+    let flush = |filesystems: &HashMap<u64, PathBuf>| -> HashMap<u64, (PathBuf, io::Error)> {
+        filesystems
+            .iter()
+            .filter_map(|(dev, dir)| {
+                File::open(dir).and_then(|d| rustix::fs::syncfs(&d).map_err(io::Error::from)).err().map(|e| (*dev, (dir.clone(), e)))
+            })
+            .collect()
+    };
+    let failed = flush(&filesystems);
+    let renamed: Vec<(u64, PathBuf, PathBuf, Result<Outcome, WriteError>)> = pending
+        .into_iter()
+        .map(|p| {
+            let (dev, path, dir) = (p.snapshot.stamp.id.dev, p.snapshot.path.clone(), p.dir());
+            let result = match failed.get(&dev) {
+                // Not renamed: dropping `p` removes its temporary files.
+                Some((_, e)) => Err(WriteError::Io {
+                    path: path.clone(),
+                    action: "flush a temporary copy of",
+                    source: io::Error::new(e.kind(), e.to_string()),
+                }),
+                None => p.commit(),
+            };
+            (dev, path, dir, result)
+        })
+        .collect();
+    let renamed_on: HashMap<u64, PathBuf> =
+        filesystems.into_iter().filter(|(dev, _)| renamed.iter().any(|(d, _, _, r)| d == dev && r.is_ok())).collect();
+    let not_durable = flush(&renamed_on);
+    renamed
+        .into_iter()
+        .map(|(dev, path, dir, result)| match (result, not_durable.get(&dev)) {
+            (Ok(_), Some((_, e))) => Err(WriteError::NotDurable { path, dir, source: io::Error::new(e.kind(), e.to_string()) }),
+            (result, _) => result,
+        })
+        .collect()
 }
 
 /// Creates a temporary file in `dir` holding `content`, with the permissions and owner of
-/// `meta`, flushed to disk. It is deleted when dropped unless persisted.
+/// `meta`. It is deleted when dropped unless persisted; the caller flushes it.
 fn prepare_temp(snapshot: &Snapshot, dir: &Path, meta: &Metadata, content: &[u8]) -> Result<NamedTempFile, WriteError> {
     let path = &snapshot.path;
     let io_error = |action| move |source| WriteError::Io { path: path.clone(), action, source };
@@ -499,7 +626,6 @@ fn prepare_temp(snapshot: &Snapshot, dir: &Path, meta: &Metadata, content: &[u8]
         })?;
     copy_access(temp.as_file(), meta, path)?;
     temp.write_all(content).map_err(io_error("write a temporary copy of"))?;
-    temp.as_file().sync_all().map_err(io_error("flush a temporary copy of"))?;
     Ok(temp)
 }
 
