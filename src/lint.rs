@@ -6,7 +6,7 @@
 use crate::config::Config;
 use crate::model::{Client, Options};
 use crate::report::{FileReport, Finding};
-use crate::rules::{self, Context, Diagnostic, Environment, Fix, RuleSet, Selection, Severity};
+use crate::rules::{self, Applicability, Context, Diagnostic, Environment, Fix, RuleSet, Selection, Severity};
 use crate::sources::{self, FileKind};
 use crate::syntax::{Form, Span};
 use std::collections::HashMap;
@@ -25,12 +25,23 @@ pub struct Linter<'a> {
     pub env: Option<Environment>,
     /// Whether diagnostics carry their fixes' edits (see [`Context::fixes`]).
     pub fixes: bool,
+    /// The least applicability whose edits are worked out (see [`Context::fix_level`]).
+    pub fix_level: Applicability,
     /// What the project around a directory says about clients, by directory.
     projects: Mutex<HashMap<PathBuf, Project>>,
     /// What each directory holds on its own, by absolute path: the files
     /// of a tree share their ancestors, which are read once.
     dirs: Mutex<HashMap<PathBuf, Arc<DirFacts>>>,
 }
+
+/// The lints of the strings of one file, by client and text, in string
+/// coordinates: the secrets to hide and the diagnostics. Valid for one file
+/// (its context and selection) only.
+#[derive(Debug, Default)]
+pub struct StringMemo(HashMap<(Option<Client>, String), StringLintMemo>);
+
+/// One string's secrets and diagnostics, in string coordinates.
+type StringLintMemo = (Vec<Span>, Vec<Diagnostic>);
 
 /// A string found in a file, linted.
 #[derive(Clone, Debug)]
@@ -57,7 +68,18 @@ pub const FILE_SYNTAX_CODE: &str = "DBL100";
 
 impl<'a> Linter<'a> {
     pub fn new(rules: &'a RuleSet, config: &'a Config, selection: Selection, opts: Options) -> Self {
-        Linter { rules, config, selection, opts, client: None, env: None, fixes: true, projects: Mutex::default(), dirs: Mutex::default() }
+        Linter {
+            rules,
+            config,
+            selection,
+            opts,
+            client: None,
+            env: None,
+            fixes: true,
+            fix_level: Applicability::NeedsLiveCheck,
+            projects: Mutex::default(),
+            dirs: Mutex::default(),
+        }
     }
 
     /// The environment of a file: `--env`, then the configuration's globs,
@@ -158,6 +180,7 @@ impl<'a> Linter<'a> {
             prisma_dir: rules::prisma_dir_for(path),
             in_file: true,
             fixes: self.fixes,
+            fix_level: self.fix_level,
             ..Context::default()
         }
     }
@@ -170,6 +193,13 @@ impl<'a> Linter<'a> {
 
     /// Lint the content of the file at `path`.
     pub fn lint_file(&self, path: &Path, display: &str, content: &str) -> FileLint {
+        self.lint_file_memo(path, display, content, &mut StringMemo::default())
+    }
+
+    /// [`Linter::lint_file`] reusing, through `memo`, the lints of strings
+    /// already seen in this file: a fix round re-lints only the strings it
+    /// changed.
+    pub fn lint_file_memo(&self, path: &Path, display: &str, content: &str, memo: &mut StringMemo) -> FileLint {
         let kind = FileKind::sniff(path, content);
         let selection = self.selection_for(path);
         let mut report = FileReport { path: display.to_string(), source: content.to_string(), secrets: Vec::new(), findings: Vec::new() };
@@ -191,9 +221,18 @@ impl<'a> Linter<'a> {
         let index = crate::report::LineIndex::new(content);
         for cand in &scan.candidates {
             let client = self.client(path, &cand.key, cand.form);
-            let (analysis, diags) = rules::lint_str(self.rules, &cand.value, client, &ctx, &self.opts, &selection);
+            let key = (client, cand.value.clone());
+            let (secrets, diags) = match memo.0.get(&key) {
+                Some((secrets, diags)) => (secrets.clone(), diags.clone()),
+                None => {
+                    let (analysis, diags) = rules::lint_str(self.rules, &cand.value, client, &ctx, &self.opts, &selection);
+                    let secrets = string_secrets(analysis.as_ref(), &cand.value);
+                    memo.0.insert(key, (secrets.clone(), diags.clone()));
+                    (secrets, diags)
+                }
+            };
             let string_span = cand.map.file_span().unwrap_or(cand.span);
-            for s in string_secrets(analysis.as_ref(), &cand.value) {
+            for s in secrets {
                 if let Some(fs) = cand.map.cover(s) {
                     report.secrets.push(fs);
                 }
@@ -223,7 +262,12 @@ impl<'a> Linter<'a> {
 
     /// Lint a string given on the command line (or stdin).
     pub fn lint_string(&self, display: &str, input: &str) -> FileReport {
-        let ctx = Context { env: self.env.or(self.config.env).unwrap_or_default(), fixes: self.fixes, ..Context::default() };
+        let ctx = Context {
+            env: self.env.or(self.config.env).unwrap_or_default(),
+            fixes: self.fixes,
+            fix_level: self.fix_level,
+            ..Context::default()
+        };
         let (analysis, diags) = rules::lint_str(self.rules, input, self.client, &ctx, &self.opts, &self.selection);
         let secrets = string_secrets(analysis.as_ref(), input);
         let whole = Span::new(0, input.len());

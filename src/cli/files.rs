@@ -190,8 +190,9 @@ fn process(linter: &Linter<'_>, t: &Target, args: &LintArgs, level: Option<Appli
         let lint = linter.lint_file(&t.path, &display, content);
         return FileResult { strings: lint.strings, report: Some(lint.report), ..FileResult::default() };
     };
-    let before = linter.lint_file(&t.path, &display, content);
-    let outcome = fix::fix_linted_file(linter, &t.path, &display, content, before.clone(), level);
+    let mut memo = crate::lint::StringMemo::default();
+    let before = linter.lint_file_memo(&t.path, &display, content, &mut memo);
+    let outcome = fix::fix_linted_file(linter, &t.path, &display, content, before.clone(), &mut memo, level);
     let mut result = FileResult {
         strings: outcome.after.strings,
         applied: outcome.applied.clone(),
@@ -279,7 +280,12 @@ pub fn run(args: &LintArgs, out: &mut dyn Write) -> Result<u8, String> {
     };
     // Fixes are worked out when they are applied or shown; concise and
     // GitHub output only say that one exists.
-    linter.fixes = level.is_some() || !matches!(r.format, Format::Concise | Format::Github);
+    let shows_fixes = !matches!(r.format, Format::Concise | Format::Github);
+    linter.fixes = level.is_some() || shows_fixes;
+    // A `--fix` run whose output shows no fixes needs only the ones it applies.
+    if let (Some(level), false) = (level, shows_fixes) {
+        linter.fix_level = level;
+    }
     let progress = Progress::start(targets.len(), !args.quiet && std::io::stderr().is_terminal());
     let work = |t: &Target| {
         let res = process(&linter, t, args, level);

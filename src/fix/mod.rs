@@ -7,7 +7,7 @@
 
 pub mod write;
 
-use crate::lint::{FileLint, Linter};
+use crate::lint::{FileLint, Linter, StringMemo};
 use crate::model::{Client, Options};
 use crate::rules::{self, Applicability, Context, Diagnostic, RuleSet, Selection};
 use crate::syntax::{Edit, apply_edits};
@@ -169,7 +169,9 @@ pub fn fix_string(
 
 /// Fix the content of a file; `after` is the lint of the fixed content.
 pub fn fix_file(linter: &Linter<'_>, path: &Path, display: &str, content: &str, level: Applicability) -> Outcome<FileLint> {
-    fix_linted_file(linter, path, display, content, linter.lint_file(path, display, content), level)
+    let mut memo = StringMemo::default();
+    let first = linter.lint_file_memo(path, display, content, &mut memo);
+    fix_linted_file(linter, path, display, content, first, &mut memo, level)
 }
 
 /// [`fix_file`] for content already linted (`first`, with fixes worked
@@ -180,11 +182,18 @@ pub fn fix_linted_file(
     display: &str,
     content: &str,
     first: FileLint,
+    memo: &mut StringMemo,
     level: Applicability,
 ) -> Outcome<FileLint> {
     let with_diagnostics = |l: FileLint| {
         let d = l.report.findings.iter().map(|f| f.diagnostic.clone()).collect();
         (l, d)
     };
-    fixpoint(content, level, with_diagnostics(first), |text| with_diagnostics(linter.lint_file(path, display, text)), parse_failures)
+    fixpoint(
+        content,
+        level,
+        with_diagnostics(first),
+        |text| with_diagnostics(linter.lint_file_memo(path, display, text, memo)),
+        parse_failures,
+    )
 }

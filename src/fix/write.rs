@@ -205,16 +205,22 @@ impl Snapshot {
     }
 
     /// Re-reads the target and returns its metadata if it still matches the snapshot.
+    /// The file's metadata, if it is still the file that was read, by identity and length.
+    fn current_metadata(&self) -> Result<Metadata, WriteError> {
+        let changed = || WriteError::Changed { path: self.path.clone() };
+        match fs::symlink_metadata(&self.target) {
+            Ok(meta) if meta.is_file() && FileId::of(&meta) == self.stamp.id && meta.len() == self.stamp.len => Ok(meta),
+            Ok(_) => Err(changed()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(changed()),
+            Err(e) => Err(WriteError::Io { path: self.path.clone(), action: "re-read", source: e }),
+        }
+    }
+
     fn current(&self) -> Result<Metadata, WriteError> {
         let changed = || WriteError::Changed { path: self.path.clone() };
         let io_error = |source| WriteError::Io { path: self.path.clone(), action: "re-read", source };
         // Look before opening: a FIFO put in the file's place would block `open`.
-        match fs::symlink_metadata(&self.target) {
-            Ok(meta) if meta.is_file() && FileId::of(&meta) == self.stamp.id => {}
-            Ok(_) => return Err(changed()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(changed()),
-            Err(e) => return Err(io_error(e)),
-        }
+        self.current_metadata()?;
         let mut file = match File::open(&self.target) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(changed()),
@@ -233,7 +239,8 @@ impl Snapshot {
 
 /// Whether `reader` yields exactly `expected`, compared chunk by chunk.
 fn same_content(reader: &mut impl Read, expected: &[u8]) -> io::Result<bool> {
-    let mut buf = vec![0u8; COMPARE_CHUNK];
+    // One byte more than expected is enough to see that the file grew.
+    let mut buf = vec![0u8; COMPARE_CHUNK.min(expected.len() + 1)];
     let mut rest = expected;
     loop {
         let n = match reader.read(&mut buf) {
@@ -463,7 +470,8 @@ pub fn prepare(snapshot: &Snapshot, new_content: &[u8], options: &WriteOptions) 
     }
     let path = &snapshot.path;
     let target = &snapshot.target;
-    let meta = snapshot.current()?;
+    // Identity and length only: the content is compared just before the rename.
+    let meta = snapshot.current_metadata()?;
     if is_read_only(&meta) {
         return Err(WriteError::ReadOnly { path: path.clone() });
     }
@@ -583,8 +591,10 @@ fn commit_batch(pending: Vec<Pending>) -> Vec<Result<Outcome, WriteError>> {
             .collect()
     };
     let failed = flush(&filesystems);
+    // The last checks and the renames, file by file: independent, so in parallel.
+    use rayon::prelude::*;
     let renamed: Vec<(u64, PathBuf, PathBuf, Result<Outcome, WriteError>)> = pending
-        .into_iter()
+        .into_par_iter()
         .map(|p| {
             let (dev, path, dir) = (p.snapshot.stamp.id.dev, p.snapshot.path.clone(), p.dir());
             let result = match failed.get(&dev) {
@@ -647,7 +657,9 @@ fn copy_access(file: &File, meta: &Metadata, path: &Path) -> Result<(), WriteErr
             fchown(file, uid, gid).map_err(|source| WriteError::OwnerNotKept { path: path.to_path_buf(), source })?;
         }
         // After `fchown`, which may clear the set-user-ID and set-group-ID bits.
-        file.set_permissions(fs::Permissions::from_mode(meta.mode() & 0o7777)).map_err(io_error)?;
+        if uid.is_some() || gid.is_some() || mine.mode() & 0o7777 != meta.mode() & 0o7777 {
+            file.set_permissions(fs::Permissions::from_mode(meta.mode() & 0o7777)).map_err(io_error)?;
+        }
     }
     #[cfg(not(unix))]
     {
@@ -738,7 +750,8 @@ pub fn remove_stale_temp_files(target: &Path) -> io::Result<usize> {
         let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
             return Ok(0);
         };
-        if !Path::new("/proc/self").exists() {
+        static PROC: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        if !*PROC.get_or_init(|| Path::new("/proc/self").exists()) {
             return Ok(0);
         }
         let mut start = b".".to_vec();

@@ -39,6 +39,10 @@ pub struct Context {
     /// rewriting and re-reading the string; a run that neither applies nor
     /// shows fixes only needs to know a fix exists ([`Diagnostic::fixable`]).
     pub fixes: bool,
+    /// With [`Context::fixes`], the least applicability whose edits are
+    /// worked out; a finding whose fix is below it (an unsafe fix in a
+    /// `--fix` run that shows no fixes) only says that a fix exists.
+    pub fix_level: Applicability,
 }
 
 impl Default for Context {
@@ -46,7 +50,15 @@ impl Default for Context {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        Context { env: Environment::Unknown, base_dir: None, prisma_dir: None, now, in_file: false, fixes: true }
+        Context {
+            env: Environment::Unknown,
+            base_dir: None,
+            prisma_dir: None,
+            now,
+            in_file: false,
+            fixes: true,
+            fix_level: Applicability::NeedsLiveCheck,
+        }
     }
 }
 
@@ -290,7 +302,7 @@ impl RuleSet {
         let fixable = hit.fix.as_ref().map(|f| f.applicability).or(rule.spec.fix.as_ref().map(|f| f.applicability));
         let fix = match (&hit.fix, &rule.spec.fix) {
             (Some(f), _) => Some(f.clone()),
-            (None, Some(_)) if !facts.ctx.fixes => None,
+            (None, Some(spec)) if !facts.ctx.fixes || spec.applicability < facts.ctx.fix_level => None,
             (None, Some(spec)) => {
                 let title = render(&spec.title, facts, &vars);
                 match spec.action {
@@ -324,7 +336,8 @@ impl RuleSet {
         let severity = adjust_severity(rule, facts, hit.fatal);
         let fix = fix.filter(|f| !f.edits.is_empty());
         // With fixes computed, a fix that came to nothing is no fix; without, the rule's word stands.
-        let fixable = if facts.ctx.fixes { fix.as_ref().map(|f| f.applicability) } else { fixable };
+        let computed = facts.ctx.fixes && fixable.is_some_and(|a| a >= facts.ctx.fix_level);
+        let fixable = if computed { fix.as_ref().map(|f| f.applicability) } else { fixable };
         Diagnostic { code: rule.id, name: rule.name, severity, message, span: hit.span, fix, fixable, notes }
     }
 }
