@@ -14,6 +14,9 @@
 //!    (`fsync`), checks that the file on disk is still exactly what was read (identity,
 //!    length, permissions and every byte of content — a modification time alone proves
 //!    nothing), renames the temporary file over the target and flushes the directory.
+//!    It is [`prepare`] (checks and temporary files) followed by the flush and the commit;
+//!    [`commit_all`] does the same for many files at once, flushing each file system once
+//!    before the renames and once after instead of every file and directory.
 //!
 //! A process killed at any moment therefore leaves the file either wholly old or wholly new,
 //! never empty, torn or missing (`tests/write_crash.rs` kills a writer with `SIGKILL` 200 times
