@@ -23,10 +23,8 @@ pub struct Linter<'a> {
     pub client: Option<Client>,
     /// `--env`: the environment of every file.
     pub env: Option<Environment>,
-    /// Whether diagnostics carry their fixes' edits (see [`Context::fixes`]).
-    pub fixes: bool,
-    /// The least applicability whose edits are worked out (see [`Context::fix_level`]).
-    pub fix_level: Applicability,
+    /// Which diagnostics carry their fixes' edits (see [`Context::fixes`]).
+    pub fixes: Option<Applicability>,
     /// What the project around a directory says about clients, by directory.
     projects: Mutex<HashMap<PathBuf, Project>>,
     /// What each directory holds on its own, by absolute path: the files
@@ -75,8 +73,7 @@ impl<'a> Linter<'a> {
             opts,
             client: None,
             env: None,
-            fixes: true,
-            fix_level: Applicability::NeedsLiveCheck,
+            fixes: Some(Applicability::NeedsLiveCheck),
             projects: Mutex::default(),
             dirs: Mutex::default(),
         }
@@ -180,7 +177,6 @@ impl<'a> Linter<'a> {
             prisma_dir: rules::prisma_dir_for(path),
             in_file: true,
             fixes: self.fixes,
-            fix_level: self.fix_level,
             ..Context::default()
         }
     }
@@ -262,12 +258,7 @@ impl<'a> Linter<'a> {
 
     /// Lint a string given on the command line (or stdin).
     pub fn lint_string(&self, display: &str, input: &str) -> FileReport {
-        let ctx = Context {
-            env: self.env.or(self.config.env).unwrap_or_default(),
-            fixes: self.fixes,
-            fix_level: self.fix_level,
-            ..Context::default()
-        };
+        let ctx = Context { env: self.env.or(self.config.env).unwrap_or_default(), fixes: self.fixes, ..Context::default() };
         let (analysis, diags) = rules::lint_str(self.rules, input, self.client, &ctx, &self.opts, &self.selection);
         let secrets = string_secrets(analysis.as_ref(), input);
         let whole = Span::new(0, input.len());
@@ -285,15 +276,7 @@ fn string_secrets(analysis: Option<&crate::model::Analysis<'_>>, text: &str) -> 
         None => unparsed_secret(text).into_iter().collect(),
     };
     out.extend(crate::report::redact::generic_spans(text));
-    out.sort();
-    let mut merged: Vec<Span> = Vec::with_capacity(out.len());
-    for s in out {
-        match merged.last_mut() {
-            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
-            _ => merged.push(s),
-        }
-    }
-    merged
+    crate::report::redact::merge_spans(out)
 }
 
 /// The userinfo of a URL-looking string that did not parse, so that it can

@@ -278,14 +278,10 @@ pub fn run(args: &LintArgs, out: &mut dyn Write) -> Result<u8, String> {
         (true, false) => Some(Applicability::Safe),
         (true, true) => Some(Applicability::Unsafe),
     };
-    // Fixes are worked out when they are applied or shown; concise and
-    // GitHub output only say that one exists.
+    // Fixes are worked out when they are shown, or, when applied, those
+    // that may be applied; concise and GitHub output only say that one exists.
     let shows_fixes = !matches!(r.format, Format::Concise | Format::Github);
-    linter.fixes = level.is_some() || shows_fixes;
-    // A `--fix` run whose output shows no fixes needs only the ones it applies.
-    if let (Some(level), false) = (level, shows_fixes) {
-        linter.fix_level = level;
-    }
+    linter.fixes = if shows_fixes { Some(Applicability::NeedsLiveCheck) } else { level };
     let progress = Progress::start(targets.len(), !args.quiet && std::io::stderr().is_terminal());
     let work = |t: &Target| {
         let res = process(&linter, t, args, level);

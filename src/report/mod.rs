@@ -164,15 +164,7 @@ impl FileReport {
         let mut out: Vec<Span> =
             self.secrets.iter().filter(|s| s.overlaps(span)).map(|s| Span::new(s.start.max(span.start), s.end.min(span.end))).collect();
         out.extend(redact::generic_spans(span.text(&self.source)).into_iter().map(|s| s.shift(span.start)));
-        out.sort();
-        let mut merged: Vec<Span> = Vec::with_capacity(out.len());
-        for s in out {
-            match merged.last_mut() {
-                Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
-                _ => merged.push(s),
-            }
-        }
-        merged
+        redact::merge_spans(out)
     }
 
     /// `span`'s text with secrets redacted (see [`FileReport::hidden`]).

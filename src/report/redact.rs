@@ -149,22 +149,26 @@ pub fn generic(text: &str) -> Cow<'_, str> {
     Cow::Owned(redact_spans(text, &spans).into_owned())
 }
 
+/// `spans` sorted, with overlapping and touching spans joined into one.
+pub fn merge_spans(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.sort();
+    let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match merged.last_mut() {
+            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+            _ => merged.push(s),
+        }
+    }
+    merged
+}
+
 /// Key words that make a key's value a secret (compared case-insensitively).
 const SECRET_MARKERS: [&str; 11] =
     ["password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "api-key", "access_key", "private_key", "credential"];
 
 /// Whether a key names a secret: it holds one of [`SECRET_MARKERS`].
-/// Runs for every `key=` and `key:` of every line shown, so it compares
-/// only where a marker's first letter stands.
 fn names_secret(key: &[u8]) -> bool {
-    key.len() >= 3
-        && (0..key.len()).any(|i| {
-            let c = key[i].to_ascii_lowercase();
-            matches!(c, b'p' | b's' | b't' | b'a' | b'c')
-                && SECRET_MARKERS
-                    .iter()
-                    .any(|m| m.as_bytes()[0] == c && key.get(i..i + m.len()).is_some_and(|w| w.eq_ignore_ascii_case(m.as_bytes())))
-        })
+    key.len() >= 3 && crate::syntax::holds_word(key, &SECRET_MARKERS)
 }
 
 fn is_key_byte(b: u8) -> bool {
@@ -302,14 +306,7 @@ pub fn generic_spans(text: &str) -> Vec<Span> {
             s.end += 1;
         }
     }
-    spans.sort();
-    let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
-    for s in spans {
-        match merged.last_mut() {
-            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
-            _ => merged.push(s),
-        }
-    }
+    let mut merged = merge_spans(spans);
     // Already-redacted values stay as they are.
     merged.retain(|s| s.text(text) != REDACTED && !s.is_empty());
     merged

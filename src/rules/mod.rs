@@ -35,14 +35,11 @@ pub struct Context {
     pub now: i64,
     /// Whether the string was found in a file rather than given as an argument.
     pub in_file: bool,
-    /// Whether diagnostics carry their fixes' edits. Computing a fix means
-    /// rewriting and re-reading the string; a run that neither applies nor
-    /// shows fixes only needs to know a fix exists ([`Diagnostic::fixable`]).
-    pub fixes: bool,
-    /// With [`Context::fixes`], the least applicability whose edits are
-    /// worked out; a finding whose fix is below it (an unsafe fix in a
-    /// `--fix` run that shows no fixes) only says that a fix exists.
-    pub fix_level: Applicability,
+    /// Which diagnostics carry their fixes' edits: those whose fix is at
+    /// least this applicable (`None`: none). Computing a fix means rewriting
+    /// and re-reading the string; a run that neither applies nor shows a fix
+    /// only needs to know it exists ([`Diagnostic::fixable`]).
+    pub fixes: Option<Applicability>,
 }
 
 impl Default for Context {
@@ -56,8 +53,7 @@ impl Default for Context {
             prisma_dir: None,
             now,
             in_file: false,
-            fixes: true,
-            fix_level: Applicability::NeedsLiveCheck,
+            fixes: Some(Applicability::NeedsLiveCheck),
         }
     }
 }
@@ -302,7 +298,7 @@ impl RuleSet {
         let fixable = hit.fix.as_ref().map(|f| f.applicability).or(rule.spec.fix.as_ref().map(|f| f.applicability));
         let fix = match (&hit.fix, &rule.spec.fix) {
             (Some(f), _) => Some(f.clone()),
-            (None, Some(spec)) if !facts.ctx.fixes || spec.applicability < facts.ctx.fix_level => None,
+            (None, Some(spec)) if facts.ctx.fixes.is_none_or(|level| spec.applicability < level) => None,
             (None, Some(spec)) => {
                 let title = render(&spec.title, facts, &vars);
                 match spec.action {
@@ -336,7 +332,7 @@ impl RuleSet {
         let severity = adjust_severity(rule, facts, hit.fatal);
         let fix = fix.filter(|f| !f.edits.is_empty());
         // With fixes computed, a fix that came to nothing is no fix; without, the rule's word stands.
-        let computed = facts.ctx.fixes && fixable.is_some_and(|a| a >= facts.ctx.fix_level);
+        let computed = fixable.zip(facts.ctx.fixes).is_some_and(|(a, level)| a >= level);
         let fixable = if computed { fix.as_ref().map(|f| f.applicability) } else { fixable };
         Diagnostic { code: rule.id, name: rule.name, severity, message, span: hit.span, fix, fixable, notes }
     }

@@ -228,16 +228,17 @@ pub fn is_secret_key(key: &str) -> bool {
     if whole.eq_ignore_ascii_case(b"pwd") || whole.eq_ignore_ascii_case(b"pass") {
         return true;
     }
-    // `| 0x20` lowercases an ASCII letter; only `p`, `s` and `t` start a marker.
-    (0..k.len()).any(|i| match k[i] | 0x20 {
-        b'p' => has_at(k, i, b"passwd") || has_at(k, i, b"password") || has_at(k, i, b"passphrase"),
-        b's' => has_at(k, i, b"secret"),
-        b't' => has_at(k, i, b"token"),
-        _ => false,
-    })
+    holds_word(k, &["password", "passwd", "passphrase", "secret", "token"])
 }
 
-/// Whether `k` holds `marker` (ASCII case-insensitively) at `at`.
-fn has_at(k: &[u8], at: usize, marker: &[u8]) -> bool {
-    k.get(at..at + marker.len()).is_some_and(|w| w.eq_ignore_ascii_case(marker))
+/// Whether `key` holds one of `words` (lowercase), ignoring ASCII case.
+/// Compares only where a word's first letter stands: it runs for every key
+/// parsed, and every key of every line shown.
+pub fn holds_word(key: &[u8], words: &[&str]) -> bool {
+    (0..key.len()).any(|i| {
+        let c = key[i].to_ascii_lowercase();
+        words
+            .iter()
+            .any(|w| w.as_bytes().first() == Some(&c) && key.get(i..i + w.len()).is_some_and(|k| k.eq_ignore_ascii_case(w.as_bytes())))
+    })
 }
