@@ -585,12 +585,11 @@ fn commit_batch(pending: Vec<Pending>) -> Vec<Result<Outcome, WriteError>> {
     for p in &pending {
         filesystems.entry(p.snapshot.stamp.id.dev).or_insert_with(|| p.dir());
     }
-    let flush = |filesystems: &HashMap<u64, PathBuf>| -> HashMap<u64, (PathBuf, io::Error)> {
+    // The file systems whose flush failed, with the error.
+    let flush = |filesystems: &HashMap<u64, PathBuf>| -> HashMap<u64, io::Error> {
         filesystems
             .iter()
-            .filter_map(|(dev, dir)| {
-                File::open(dir).and_then(|d| rustix::fs::syncfs(&d).map_err(io::Error::from)).err().map(|e| (*dev, (dir.clone(), e)))
-            })
+            .filter_map(|(dev, dir)| File::open(dir).and_then(|d| rustix::fs::syncfs(&d).map_err(io::Error::from)).err().map(|e| (*dev, e)))
             .collect()
     };
     let failed = flush(&filesystems);
@@ -602,7 +601,7 @@ fn commit_batch(pending: Vec<Pending>) -> Vec<Result<Outcome, WriteError>> {
             let (dev, path, dir) = (p.snapshot.stamp.id.dev, p.snapshot.path.clone(), p.dir());
             let result = match failed.get(&dev) {
                 // Not renamed: dropping `p` removes its temporary files.
-                Some((_, e)) => Err(WriteError::Io {
+                Some(e) => Err(WriteError::Io {
                     path: path.clone(),
                     action: "flush a temporary copy of",
                     source: io::Error::new(e.kind(), e.to_string()),
@@ -618,7 +617,7 @@ fn commit_batch(pending: Vec<Pending>) -> Vec<Result<Outcome, WriteError>> {
     renamed
         .into_iter()
         .map(|(dev, path, dir, result)| match (result, not_durable.get(&dev)) {
-            (Ok(_), Some((_, e))) => Err(WriteError::NotDurable { path, dir, source: io::Error::new(e.kind(), e.to_string()) }),
+            (Ok(_), Some(e)) => Err(WriteError::NotDurable { path, dir, source: io::Error::new(e.kind(), e.to_string()) }),
             (result, _) => result,
         })
         .collect()
