@@ -1,7 +1,14 @@
-//! Embeds the rule catalogue (`rules/*.yaml`) into the binary, converted to
-//! JSON at build time: reading JSON at start-up is an order of magnitude
-//! cheaper than YAML, and a pre-commit hook starts on every commit.
+//! Embeds the rule catalogue (`rules/*.yaml`) into the binary as Rust code: each rule
+//! becomes an expression that builds its `RuleSpec` directly, so that nothing is parsed at
+//! start-up but the rules' small `when` conditions (a pre-commit hook starts on every
+//! commit). Documentation and examples, read only by `explain`, SARIF and the tests, are
+//! kept apart as JSON and parsed on demand.
+//!
+//! This file knows the fields of a rule file (`src/rules/spec.rs`): a field it does not know
+//! stops the build with its name, and `rules::tests::builtin_rules_match_their_yaml` checks
+//! that every generated rule equals what the YAML deserializer makes of its file.
 
+use serde_json::{Map, Value};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -14,28 +21,134 @@ fn main() {
     files.sort();
     assert!(!files.is_empty(), "no rule files found in {}: the catalogue cannot be empty", dir.display());
     let mut out = String::from(
-        "/// The built-in rule files: (file name, the rule as JSON, its docs and examples as JSON).\npub static RULE_FILES: &[(&str, &str, &str)] = &[\n",
+        "/// The built-in rules: (file name, the rule as written, its `when` condition as JSON, \
+         its docs and examples as JSON).\n\
+         pub fn rule_files() -> Vec<(&'static str, RuleSpec, Option<&'static str>, &'static str)> {\n    vec![\n",
     );
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         let text = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("reading {}: {e}", f.display()));
-        let mut value: serde_json::Value = serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{name} is not valid YAML: {e}"));
-        // Documentation and examples are read only by `explain`, SARIF and the tests:
-        // kept apart, they are parsed on demand instead of at every start.
-        let mut about = serde_json::Map::new();
-        if let Some(map) = value.as_object_mut() {
-            for key in ["docs", "examples"] {
-                if let Some(v) = map.remove(key) {
-                    about.insert(key.to_string(), v);
-                }
-            }
-        }
-        let core = serde_json::to_string(&value).expect("a YAML value serializes as JSON");
-        let about = serde_json::to_string(&about).expect("a YAML value serializes as JSON");
-        let _ = writeln!(out, "    ({name:?}, {core:?}, {about:?}),");
+        let value: Value = serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{name} is not valid YAML: {e}"));
+        let Value::Object(map) = value else { panic!("{name}: a rule file is a mapping") };
+        let (spec, when, about) = rule(name, map);
+        let when = when.map_or_else(|| "None".to_string(), |w| format!("Some({w:?})"));
+        let _ = writeln!(out, "        ({name:?}, {spec}, {when}, {about:?}),");
     }
-    out.push_str("];\n");
+    out.push_str("    ]\n}\n");
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("rules_index.rs");
     std::fs::write(dest, out).expect("writing the rule index");
+}
+
+/// The Rust expression building one rule's `RuleSpec` (without `when`, docs and examples),
+/// its `when` as JSON, and its docs and examples as JSON.
+fn rule(file: &str, map: Map<String, Value>) -> (String, Option<String>, String) {
+    let mut about = Map::new();
+    let mut fields: Vec<String> = Vec::new();
+    let mut when = None;
+    let mut seen: Vec<String> = Vec::new();
+    for (key, value) in map {
+        let field = match key.as_str() {
+            "docs" | "examples" => {
+                about.insert(key.clone(), value);
+                seen.push(key);
+                continue;
+            }
+            "when" => {
+                when = Some(serde_json::to_string(&value).expect("a YAML value serializes as JSON"));
+                seen.push(key);
+                continue;
+            }
+            "id" | "name" | "summary" | "message" => format!("{}: {}", field_name(&key), string(file, &key, &value)),
+            "check" | "span" => format!("{}: Some({})", field_name(&key), string(file, &key, &value)),
+            "severity" => format!("severity: Severity::{}", variant(file, &key, &value)),
+            "scope" => format!("scope: Scope::{}", variant(file, &key, &value)),
+            "databases" | "clients" => format!("{}: {}", field_name(&key), strings(file, &key, &value)),
+            "when-refused" => format!("when_refused: {}", value.as_bool().unwrap_or_else(|| panic!("{file}: `{key}` is true or false"))),
+            "fix" => format!("fix: Some({})", fix(file, value)),
+            other => panic!("{file}: unknown field `{other}` (see src/rules/spec.rs)"),
+        };
+        fields.push(field);
+        seen.push(key);
+    }
+    for (key, default) in [
+        ("scope", "scope: Scope::default()"),
+        ("databases", "databases: Vec::new()"),
+        ("clients", "clients: Vec::new()"),
+        ("check", "check: None"),
+        ("span", "span: None"),
+        ("when-refused", "when_refused: false"),
+        ("fix", "fix: None"),
+    ] {
+        if !seen.iter().any(|s| s == key) {
+            fields.push(default.to_string());
+        }
+    }
+    fields.push("when: None".to_string());
+    fields.push("docs: Docs::default()".to_string());
+    fields.push("examples: Examples::default()".to_string());
+    let about = serde_json::to_string(&about).expect("a YAML value serializes as JSON");
+    (format!("RuleSpec {{ {} }}", fields.join(", ")), when, about)
+}
+
+fn fix(file: &str, value: Value) -> String {
+    let Value::Object(map) = value else { panic!("{file}: `fix` is a mapping") };
+    let mut fields: Vec<String> = Vec::new();
+    let (mut set, mut remove) = ("BTreeMap::new()".to_string(), "Vec::new()".to_string());
+    for (key, value) in map {
+        match key.as_str() {
+            "action" => fields.push(format!("action: FixAction::{}", variant(file, &key, &value))),
+            "applicability" => fields.push(format!("applicability: Applicability::{}", variant(file, &key, &value))),
+            "title" => fields.push(format!("title: {}", string(file, &key, &value))),
+            "set" => {
+                let Value::Object(pairs) = value else { panic!("{file}: `fix.set` is a mapping") };
+                let pairs: Vec<String> = pairs
+                    .iter()
+                    .map(|(k, v)| format!("({}, {})", string(file, k, &Value::String(k.clone())), string(file, k, v)))
+                    .collect();
+                set = format!("BTreeMap::from([{}])", pairs.join(", "));
+            }
+            "remove" => remove = strings(file, &key, &value),
+            other => panic!("{file}: unknown field `fix.{other}` (see src/rules/spec.rs)"),
+        }
+    }
+    fields.push(format!("set: {set}"));
+    fields.push(format!("remove: {remove}"));
+    format!("FixSpec {{ {} }}", fields.join(", "))
+}
+
+/// `String::from("…")`; numbers and booleans are taken as their text, as YAML gives them.
+fn string(file: &str, key: &str, value: &Value) -> String {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => panic!("{file}: `{key}` is a string"),
+    };
+    format!("String::from({text:?})")
+}
+
+fn strings(file: &str, key: &str, value: &Value) -> String {
+    let Value::Array(items) = value else { panic!("{file}: `{key}` is a list") };
+    let items: Vec<String> = items.iter().map(|v| string(file, key, v)).collect();
+    format!("vec![{}]", items.join(", "))
+}
+
+/// A kebab-case value as the name of its enum variant: `needs-live-check` → `NeedsLiveCheck`.
+fn variant(file: &str, key: &str, value: &Value) -> String {
+    let Some(s) = value.as_str() else { panic!("{file}: `{key}` is a name") };
+    assert!(
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+        "{file}: `{key}: {s}` is not a known value (kebab-case names only)"
+    );
+    s.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+fn field_name(key: &str) -> String {
+    key.replace('-', "_")
 }

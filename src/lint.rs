@@ -26,7 +26,7 @@ pub struct Linter<'a> {
     /// Which diagnostics carry their fixes' edits (see [`Context::fixes`]).
     pub fixes: Option<Applicability>,
     /// What the project around a directory says about clients, by directory.
-    projects: Mutex<HashMap<PathBuf, Project>>,
+    projects: Mutex<HashMap<PathBuf, Arc<Project>>>,
     /// What each directory holds on its own, by absolute path: the files
     /// of a tree share their ancestors, which are read once.
     dirs: Mutex<HashMap<PathBuf, Arc<DirFacts>>>,
@@ -119,15 +119,15 @@ impl<'a> Linter<'a> {
     }
 
     /// What the project around `path` says, cached by directory.
-    fn project(&self, path: &Path) -> Project {
-        let Some(dir) = path.parent() else { return Project::default() };
+    fn project(&self, path: &Path) -> Arc<Project> {
+        let Some(dir) = path.parent() else { return Arc::default() };
         let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
         if let Ok(cache) = self.projects.lock() {
             if let Some(p) = cache.get(dir) {
                 return p.clone();
             }
         }
-        let found = self.discover(dir);
+        let found = Arc::new(self.discover(dir));
         if let Ok(mut cache) = self.projects.lock() {
             cache.insert(dir.to_path_buf(), found.clone());
         }
@@ -140,8 +140,11 @@ impl<'a> Linter<'a> {
     fn discover(&self, dir: &Path) -> Project {
         let mut project = Project::default();
         let mut manifest_seen = false;
-        for d in crate::config::absolute(dir).ancestors().take(8) {
+        for (i, d) in crate::config::absolute(dir).ancestors().take(8).enumerate() {
             let facts = self.dir_facts(d);
+            if i == 0 {
+                project.has_prisma_dir = facts.prisma_dir;
+            }
             if !manifest_seen {
                 if let Some(clients) = &facts.manifest {
                     manifest_seen = true;
@@ -174,11 +177,22 @@ impl<'a> Linter<'a> {
         Context {
             env: self.environment(path),
             base_dir: path.parent().map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() }),
-            prisma_dir: rules::prisma_dir_for(path),
+            prisma_dir: self.prisma_dir(path),
             in_file: true,
             fixes: self.fixes,
             ..Context::default()
         }
+    }
+
+    /// The Prisma schema directory for a file at `path`, against which Prisma resolves
+    /// certificate paths: the file's own directory for `*.prisma`, `./prisma` next to it when
+    /// that exists (known from the directory's [`DirFacts`], read once per run).
+    fn prisma_dir(&self, path: &Path) -> Option<PathBuf> {
+        let dir = path.parent()?;
+        if path.extension().is_some_and(|e| e == "prisma") {
+            return Some(dir.to_path_buf());
+        }
+        self.project(path).has_prisma_dir.then(|| dir.join("prisma"))
     }
 
     fn selection_for(&self, path: &Path) -> Selection {
@@ -317,6 +331,8 @@ struct Project {
     clients: Vec<Client>,
     /// Environment variables its Prisma schemas read (`url = env("DATABASE_URL")`).
     prisma_env: Vec<String>,
+    /// Whether the directory itself has a `prisma` subdirectory.
+    has_prisma_dir: bool,
 }
 
 /// What one directory says about the project, on its own.
@@ -326,6 +342,8 @@ struct DirFacts {
     manifest: Option<Vec<Client>>,
     /// Variables its Prisma schemas read with `env("…")`.
     prisma_env: Vec<String>,
+    /// Whether it has a `prisma` subdirectory (Prisma's schema directory).
+    prisma_dir: bool,
     /// Whether it is a repository root (holds `.git`): the search stops there.
     repo_root: bool,
 }
@@ -333,23 +351,29 @@ struct DirFacts {
 impl DirFacts {
     fn read(d: &Path) -> DirFacts {
         let manifest = std::fs::read_to_string(d.join("package.json")).ok().map(|text| manifest_clients(&text));
+        let prisma_dir = d.join("prisma").is_dir();
         let mut prisma_env = Vec::new();
-        for schema in prisma_schemas(d) {
+        for schema in prisma_schemas(d, prisma_dir) {
             if let Ok(text) = std::fs::read_to_string(&schema) {
                 if let Ok(scan) = sources::scan(FileKind::Prisma, &text) {
                     prisma_env.extend(scan.env_refs.into_iter().map(|r| r.name));
                 }
             }
         }
-        DirFacts { manifest, prisma_env, repo_root: d.join(".git").exists() }
+        DirFacts { manifest, prisma_env, prisma_dir, repo_root: d.join(".git").exists() }
     }
 }
 
 /// Prisma schemas in `dir`: `schema.prisma`, `prisma/schema.prisma`, and
-/// the multi-file `prisma/schema/*.prisma`.
-fn prisma_schemas(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> =
-        [dir.join("schema.prisma"), dir.join("prisma").join("schema.prisma")].into_iter().filter(|p| p.is_file()).collect();
+/// the multi-file `prisma/schema/*.prisma` (looked for only when `dir` has a `prisma` directory).
+fn prisma_schemas(dir: &Path, has_prisma_dir: bool) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::iter::once(dir.join("schema.prisma"))
+        .chain(has_prisma_dir.then(|| dir.join("prisma").join("schema.prisma")))
+        .filter(|p| p.is_file())
+        .collect();
+    if !has_prisma_dir {
+        return out;
+    }
     if let Ok(entries) = std::fs::read_dir(dir.join("prisma").join("schema")) {
         out.extend(entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "prisma")));
     }

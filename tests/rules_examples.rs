@@ -228,3 +228,29 @@ examples:
     std::fs::write(dir.path().join("dup.yaml"), include_str!("../rules/DBL201-tls-disabled.yaml")).unwrap();
     assert!(RuleSet::with_dirs(&[dir.path().to_path_buf()]).unwrap_err().contains("already defined"));
 }
+
+/// The catalogue compiled into the binary (`build.rs` turns each rule file into Rust code) is
+/// exactly what the rule files say: every field, the condition, the docs and the examples,
+/// as the YAML deserializer reads them, and no rule more or less.
+#[test]
+fn builtin_rules_match_their_yaml() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.retain(|p| p.extension().is_some_and(|x| x == "yaml"));
+    files.sort();
+    let builtin = RuleSet::builtin();
+    assert_eq!(files.len(), builtin.rules.len(), "one built-in rule per rule file");
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let from_yaml = Rule::from_yaml(&text, &path.display().to_string()).unwrap();
+        let compiled = builtin.find(from_yaml.id()).unwrap_or_else(|| panic!("{} is not built in", from_yaml.id()));
+        let as_json = |rule: &Rule| {
+            let mut spec = serde_json::to_value(&rule.spec).unwrap();
+            spec["docs"] = serde_json::to_value(rule.docs()).unwrap();
+            spec["examples"] = serde_json::to_value(rule.examples()).unwrap();
+            spec
+        };
+        assert_eq!(as_json(compiled), as_json(&from_yaml), "{}", path.display());
+        assert_eq!(compiled.origin, format!("builtin:{}", path.file_name().unwrap().to_str().unwrap()));
+    }
+}

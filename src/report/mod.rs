@@ -98,9 +98,7 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        LineIndex { starts: crate::syntax::line_starts(text) }
     }
 
     /// 0-based line containing `offset`.

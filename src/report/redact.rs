@@ -68,6 +68,8 @@ pub fn scrub<'a>(text: &'a str, secrets: &[&str]) -> Cow<'a, str> {
 pub struct Scrubber {
     /// Secret texts, decoded forms and pieces, longest first.
     variants: Vec<String>,
+    /// A searcher for each of `variants`, in the same order, built once.
+    finders: Vec<memchr::memmem::Finder<'static>>,
 }
 
 impl Scrubber {
@@ -98,14 +100,15 @@ impl Scrubber {
         // Longest first, so that a secret containing another is hidden whole.
         variants.sort_by_key(|v| std::cmp::Reverse(v.len()));
         variants.dedup();
-        Scrubber { variants }
+        let finders = variants.iter().map(|v| memchr::memmem::Finder::new(v.as_bytes()).into_owned()).collect();
+        Scrubber { variants, finders }
     }
 
     /// `text` with the secrets hidden.
     pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut out: Cow<'a, str> = Cow::Borrowed(text);
-        for v in &self.variants {
-            if out.contains(v.as_str()) {
+        for (v, finder) in self.variants.iter().zip(&self.finders) {
+            if finder.find(out.as_bytes()).is_some() {
                 out = Cow::Owned(out.replace(v.as_str(), REDACTED));
             }
         }

@@ -77,13 +77,26 @@ pub fn run(name: &str, facts: &Facts<'_, '_>, opts: &Options) -> Vec<Hit> {
 /// replaces before any client reads it.
 pub fn placeholder_spans(text: &str) -> Vec<Span> {
     // (opening, closing) pairs; the placeholder runs to the first closing after the opening.
-    const PAIRS: [(&str, &str); 5] = [("${", "}"), ("{{", "}}"), ("$(", ")"), ("%(", ")s"), ("<%", "%>")];
+    const PAIRS: [(&[u8], &[u8]); 5] = [(b"${", b"}"), (b"{{", b"}}"), (b"$(", b")"), (b"%(", b")s"), (b"<%", b"%>")];
+    /// The first occurrence of a short `needle` in `hay`: `memchr` for its first byte.
+    fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+        let (&first, rest) = needle.split_first()?;
+        let mut from = 0;
+        while let Some(i) = memchr::memchr(first, hay.get(from..)?).map(|i| from + i) {
+            if hay.get(i + 1..i + 1 + rest.len()) == Some(rest) {
+                return Some(i);
+            }
+            from = i + 1;
+        }
+        None
+    }
+    let b = text.as_bytes();
     let mut out = Vec::new();
     for (open, close) in PAIRS {
         let mut from = 0;
-        while let Some(start) = text[from..].find(open).map(|i| from + i) {
+        while let Some(start) = b.get(from..).and_then(|h| find(h, open)).map(|i| from + i) {
             let body = start + open.len();
-            match text[body..].find(close) {
+            match b.get(body..).and_then(|h| find(h, close)) {
                 Some(end) => {
                     out.push(Span::new(start, body + end + close.len()));
                     from = body + end + close.len();
@@ -246,8 +259,11 @@ pub struct CaCert {
 pub fn read_certs(path: &Path) -> Option<Vec<CaCert>> {
     let data = std::fs::read(path).ok()?;
     let mut out = Vec::new();
+    // Only the subject and the validity are read: the extensions are left unparsed.
+    let mut parser = x509_parser::certificate::X509CertificateParser::new().with_deep_parse_extensions(false);
     let mut push = |der: &[u8]| {
-        if let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) {
+        use x509_parser::nom::Parser as _;
+        if let Ok((_, cert)) = parser.parse(der) {
             let cn = cert.subject().iter_common_name().next().and_then(|c| c.as_str().ok()).unwrap_or("").to_string();
             out.push(CaCert { subject_cn: cn, not_after: cert.validity().not_after.timestamp() });
         }
@@ -459,6 +475,16 @@ fn provider_recommendation(facts: &Facts<'_, '_>, opts: &Options) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_of_every_kind() {
+        let s = "postgres://${USER}:{{ .Values.pw }}@$(HOST):%(port)s/<%= db %>?x=%41&y=${unclosed";
+        let found: Vec<&str> = placeholder_spans(s).iter().map(|p| p.text(s)).collect();
+        assert_eq!(found, ["${USER}", "{{ .Values.pw }}", "$(HOST)", "%(port)s", "<%= db %>"]);
+        assert!(placeholder_spans("postgresql://app:p%40ss@db/app?sslmode=require").is_empty());
+        assert!(placeholder_spans("").is_empty());
+        assert_eq!(placeholder_spans("a$${B}"), [Span::new(2, 6)]);
+    }
 
     #[test]
     fn userinfo_encoding_keeps_escapes() {

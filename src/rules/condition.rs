@@ -241,10 +241,14 @@ fn test_from_yaml(y: &Yaml) -> Result<Test, String> {
 /// (empty when absent); `{{` and `}}` are literal braces. `extra` supplies
 /// values that are not facts (`{issue}`, `{target}` …).
 pub fn render(template: &str, facts: &dyn FactSource, extra: &[(&str, &str)]) -> String {
+    // Literal text, with `}}` read as `}`.
+    fn literal(out: &mut String, text: &str) {
+        if text.contains('}') { out.push_str(&text.replace("}}", "}")) } else { out.push_str(text) }
+    }
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open].replace("}}", "}"));
+        literal(&mut out, &rest[..open]);
         let after = &rest[open + 1..];
         if let Some(stripped) = after.strip_prefix('{') {
             out.push('{');
@@ -267,7 +271,7 @@ pub fn render(template: &str, facts: &dyn FactSource, extra: &[(&str, &str)]) ->
         }
         rest = &after[close + 1..];
     }
-    out.push_str(&rest.replace("}}", "}"));
+    literal(&mut out, rest);
     out
 }
 

@@ -20,7 +20,7 @@ use crate::syntax::{ParseError, Span};
 use condition::{Condition, FactSource, render};
 use facts::Facts;
 use spec::{FixAction, RuleSpec, Scope};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 /// Everything about where a string sits that rules may use.
@@ -113,10 +113,13 @@ impl Rule {
         Rule::from_spec(spec, origin, None)
     }
 
-    /// Build a built-in rule from the JSON the build made of its file; its
-    /// docs and examples (`about`) are parsed when first asked for.
-    pub fn from_json(text: &str, about: &'static str, origin: &str) -> Result<Rule, String> {
-        let spec: RuleSpec = serde_json::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
+    /// Build a built-in rule from the spec the build made of its file (see `build.rs`), with
+    /// its `when` condition as JSON; its docs and examples (`about`) are parsed when first
+    /// asked for.
+    fn builtin(mut spec: RuleSpec, when: Option<&str>, about: &'static str, origin: &str) -> Result<Rule, String> {
+        if let Some(json) = when {
+            spec.when = Some(serde_json::from_str(json).map_err(|e| format!("{origin}: `when`: {e}"))?);
+        }
         Rule::from_spec(spec, origin, Some(about))
     }
 
@@ -193,33 +196,38 @@ pub struct RuleSet {
 }
 
 mod embedded {
+    use super::Severity;
+    use super::diagnostic::Applicability;
+    use super::spec::{Docs, Examples, FixAction, FixSpec, RuleSpec, Scope};
+    use std::collections::BTreeMap;
     include!(concat!(env!("OUT_DIR"), "/rules_index.rs"));
+}
+
+/// The rules compiled into dblint, in catalogue order.
+fn builtin_rules() -> Result<Vec<Rule>, String> {
+    embedded::rule_files()
+        .into_iter()
+        .map(|(file, spec, when, about)| Rule::builtin(spec, when, about, &format!("builtin:{file}")))
+        .collect()
 }
 
 impl RuleSet {
     /// The rules shipped with dblint.
     pub fn builtin() -> &'static RuleSet {
         static SET: OnceLock<RuleSet> = OnceLock::new();
-        SET.get_or_init(|| {
-            let mut rules = Vec::with_capacity(embedded::RULE_FILES.len());
-            for (file, text, about) in embedded::RULE_FILES {
-                match Rule::from_json(text, about, &format!("builtin:{file}")) {
-                    Ok(r) => rules.push(r),
-                    // Built-in rules are validated by the test suite; a broken one is a build defect.
-                    Err(e) => panic!("invalid built-in rule: {e}"),
-                }
+        SET.get_or_init(|| match builtin_rules() {
+            Ok(mut rules) => {
+                rules.sort_by(|a, b| a.id.cmp(b.id));
+                RuleSet { rules }
             }
-            rules.sort_by(|a, b| a.id.cmp(b.id));
-            RuleSet { rules }
+            // Built-in rules are validated by the test suite; a broken one is a build defect.
+            Err(e) => panic!("invalid built-in rule: {e}"),
         })
     }
 
     /// The built-in rules plus every `*.yaml`/`*.yml` rule in `dirs`.
     pub fn with_dirs(dirs: &[PathBuf]) -> Result<RuleSet, String> {
-        let mut rules: Vec<Rule> = Vec::new();
-        for (file, text, about) in embedded::RULE_FILES {
-            rules.push(Rule::from_json(text, about, &format!("builtin:{file}"))?);
-        }
+        let mut rules = builtin_rules()?;
         for dir in dirs {
             let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read rules directory {}: {e}", dir.display()))?;
             let mut paths: Vec<PathBuf> = entries
@@ -401,15 +409,4 @@ pub fn lint_str<'s>(
         }
         Err(e) => (None, rules.lint_parse_error(&e, selection)),
     }
-}
-
-/// The Prisma schema directory for a file at `path`: the file's own
-/// directory for `*.prisma`, `./prisma` next to it when that exists.
-pub fn prisma_dir_for(path: &Path) -> Option<PathBuf> {
-    let dir = path.parent()?;
-    if path.extension().is_some_and(|e| e == "prisma") {
-        return Some(dir.to_path_buf());
-    }
-    let p = dir.join("prisma");
-    p.is_dir().then_some(p)
 }

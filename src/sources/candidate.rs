@@ -328,8 +328,52 @@ fn key_words(key: &str) -> Vec<String> {
 }
 
 /// Whether a key or path suggests its value is a connection string.
+///
+/// Runs for every key of every file; ASCII keys (nearly all) are split and lower-cased
+/// without allocating, others go through [`key_words`].
 pub fn key_suggests_connection(key: &str) -> bool {
-    key_words(key).iter().any(|w| KEY_WORDS.contains(&w.as_str()) || KEY_MARKERS.iter().any(|m| w.contains(m)))
+    if !key.is_ascii() {
+        return key_words(key).iter().any(|w| word_suggests_connection(w.as_bytes()));
+    }
+    let b = key.as_bytes();
+    let mut buf = [0u8; 64];
+    let mut check = |word: &[u8]| match buf.get_mut(..word.len()) {
+        Some(lower) => {
+            for (l, c) in lower.iter_mut().zip(word) {
+                *l = c.to_ascii_lowercase();
+            }
+            word_suggests_connection(lower)
+        }
+        None => word_suggests_connection(&word.to_ascii_lowercase()),
+    };
+    // The same split as `key_words`: at punctuation, and before an upper-case letter that
+    // follows a lower-case letter or a digit.
+    let mut start = 0;
+    let mut prev_lower = false;
+    for (i, &c) in b.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            if start < i && check(&b[start..i]) {
+                return true;
+            }
+            start = i + 1;
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && start < i {
+            if check(&b[start..i]) {
+                return true;
+            }
+            start = i;
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    start < b.len() && check(&b[start..])
+}
+
+/// Whether one lower-cased word of a key names a connection string.
+fn word_suggests_connection(w: &[u8]) -> bool {
+    KEY_WORDS.iter().any(|k| k.as_bytes() == w)
+        || KEY_MARKERS.iter().any(|m| w.len() >= m.len() && w.windows(m.len()).any(|x| x == m.as_bytes()))
 }
 
 /// `key=value` pairs of a `;`- or blank-separated string, keys lower-cased.
@@ -394,6 +438,15 @@ mod tests {
         assert!(!key_suggests_connection("feedback"));
         assert!(!key_suggests_connection("LOG_LEVEL"));
         assert!(!key_suggests_connection("FEATURE_FLAGS"));
+    }
+
+    proptest::proptest! {
+        /// The allocation-free split of ASCII keys decides as the general one does.
+        #[test]
+        fn ascii_fast_path_agrees(key in "[A-Za-z0-9_.:/ -]{0,40}(DB|Url|url|SQL|Conn|database|Mysql)?[A-Za-z0-9_.-]{0,8}") {
+            let general = key_words(&key).iter().any(|w| word_suggests_connection(w.as_bytes()));
+            proptest::prop_assert_eq!(key_suggests_connection(&key), general);
+        }
     }
 
     #[test]

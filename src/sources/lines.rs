@@ -21,10 +21,7 @@ pub struct LineIndex<'a> {
 impl<'a> LineIndex<'a> {
     /// Index the lines of `src`.
     pub fn new(src: &'a str) -> Self {
-        let mut starts = Vec::with_capacity(src.len() / 32 + 1);
-        starts.push(0);
-        starts.extend(src.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
-        LineIndex { src, starts }
+        LineIndex { src, starts: crate::syntax::line_starts(src) }
     }
 
     /// The number of lines (a final line break opens an empty last line).

@@ -231,6 +231,15 @@ pub fn is_secret_key(key: &str) -> bool {
     holds_word(k, &["password", "passwd", "passphrase", "secret", "token"])
 }
 
+/// The byte offset at which each line of `text` starts: 0, then one past every `\n`.
+/// Shared by the file scanners and the report (both turn offsets into lines).
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+    starts.push(0);
+    starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+    starts
+}
+
 /// Whether `key` holds one of `words` (lowercase), ignoring ASCII case.
 /// Compares only where a word's first letter stands: it runs for every key
 /// parsed, and every key of every line shown.
