@@ -577,6 +577,10 @@ pub fn commit_all(pending: Vec<Pending>) -> Vec<Result<Outcome, WriteError>> {
         .collect()
 }
 
+/// How many renames [`commit_all`] runs at once for a large batch (see `commit_batch`).
+#[cfg(target_os = "linux")]
+const RENAME_THREADS: usize = 16;
+
 #[cfg(target_os = "linux")]
 fn commit_batch(pending: Vec<Pending>) -> Vec<Result<Outcome, WriteError>> {
     use std::collections::HashMap;
@@ -593,24 +597,30 @@ fn commit_batch(pending: Vec<Pending>) -> Vec<Result<Outcome, WriteError>> {
             .collect()
     };
     let failed = flush(&filesystems);
-    // The last checks and the renames, file by file: independent, so in parallel.
+    // The last checks and the renames, file by file: independent, so in parallel, and on
+    // more threads than cores: a rename that replaces a file frees the old one's blocks, and
+    // the file system may wait for the device to take them back (`discard`) before it
+    // returns, so most of a rename's time is spent waiting, not computing.
     use rayon::prelude::*;
-    let renamed: Vec<(u64, PathBuf, PathBuf, Result<Outcome, WriteError>)> = pending
-        .into_par_iter()
-        .map(|p| {
-            let (dev, path, dir) = (p.snapshot.stamp.id.dev, p.snapshot.path.clone(), p.dir());
-            let result = match failed.get(&dev) {
-                // Not renamed: dropping `p` removes its temporary files.
-                Some(e) => Err(WriteError::Io {
-                    path: path.clone(),
-                    action: "flush a temporary copy of",
-                    source: io::Error::new(e.kind(), e.to_string()),
-                }),
-                None => p.commit(),
-            };
-            (dev, path, dir, result)
-        })
-        .collect();
+    let rename = |p: Pending| {
+        let (dev, path, dir) = (p.snapshot.stamp.id.dev, p.snapshot.path.clone(), p.dir());
+        let result = match failed.get(&dev) {
+            // Not renamed: dropping `p` removes its temporary files.
+            Some(e) => Err(WriteError::Io {
+                path: path.clone(),
+                action: "flush a temporary copy of",
+                source: io::Error::new(e.kind(), e.to_string()),
+            }),
+            None => p.commit(),
+        };
+        (dev, path, dir, result)
+    };
+    let renamed: Vec<(u64, PathBuf, PathBuf, Result<Outcome, WriteError>)> =
+        match rayon::ThreadPoolBuilder::new().num_threads(RENAME_THREADS.min(pending.len())).build() {
+            Ok(pool) => pool.install(|| pending.into_par_iter().map(rename).collect()),
+            // No threads to be had: the global pool does the same work, only with fewer at once.
+            Err(_) => pending.into_par_iter().map(rename).collect(),
+        };
     let renamed_on: HashMap<u64, PathBuf> =
         filesystems.into_iter().filter(|(dev, _)| renamed.iter().any(|(d, _, _, r)| d == dev && r.is_ok())).collect();
     let not_durable = flush(&renamed_on);
@@ -727,6 +737,13 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
     }
 }
 
+/// This process's id, asked of the system once (`getpid` is a system call, and a large fix
+/// names thousands of temporary files).
+fn own_pid() -> u32 {
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *PID.get_or_init(std::process::id)
+}
+
 /// `.NAME.dblint-PID-`: the start of this process's temporary files for `target`.
 fn temp_prefix(target: &Path) -> OsString {
     let mut prefix = OsString::from(".");
@@ -734,7 +751,7 @@ fn temp_prefix(target: &Path) -> OsString {
         prefix.push(name);
     }
     prefix.push(TEMP_MARKER);
-    prefix.push(std::process::id().to_string());
+    prefix.push(own_pid().to_string());
     prefix.push("-");
     prefix
 }
@@ -759,7 +776,7 @@ pub fn remove_stale_temp_files(target: &Path) -> io::Result<usize> {
         let mut start = b".".to_vec();
         start.extend_from_slice(name.as_encoded_bytes());
         start.extend_from_slice(TEMP_MARKER.as_bytes());
-        let own = std::process::id();
+        let own = own_pid();
         let mut removed = 0;
         for entry in fs::read_dir(dir)? {
             let entry = entry?;
