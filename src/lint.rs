@@ -143,7 +143,7 @@ impl<'a> Linter<'a> {
         for (i, d) in crate::config::absolute(dir).ancestors().take(8).enumerate() {
             let facts = self.dir_facts(d);
             if i == 0 {
-                project.has_prisma_dir = facts.prisma_dir;
+                project.has_prisma_dir = facts.has_prisma_dir;
             }
             if !manifest_seen {
                 if let Some(clients) = &facts.manifest {
@@ -331,7 +331,7 @@ struct Project {
     clients: Vec<Client>,
     /// Environment variables its Prisma schemas read (`url = env("DATABASE_URL")`).
     prisma_env: Vec<String>,
-    /// Whether the directory itself has a `prisma` subdirectory.
+    /// Whether the directory itself has a `prisma` subdirectory (its [`DirFacts`]).
     has_prisma_dir: bool,
 }
 
@@ -343,7 +343,7 @@ struct DirFacts {
     /// Variables its Prisma schemas read with `env("…")`.
     prisma_env: Vec<String>,
     /// Whether it has a `prisma` subdirectory (Prisma's schema directory).
-    prisma_dir: bool,
+    has_prisma_dir: bool,
     /// Whether it is a repository root (holds `.git`): the search stops there.
     repo_root: bool,
 }
@@ -351,16 +351,16 @@ struct DirFacts {
 impl DirFacts {
     fn read(d: &Path) -> DirFacts {
         let manifest = std::fs::read_to_string(d.join("package.json")).ok().map(|text| manifest_clients(&text));
-        let prisma_dir = d.join("prisma").is_dir();
+        let has_prisma_dir = d.join("prisma").is_dir();
         let mut prisma_env = Vec::new();
-        for schema in prisma_schemas(d, prisma_dir) {
+        for schema in prisma_schemas(d, has_prisma_dir) {
             if let Ok(text) = std::fs::read_to_string(&schema) {
                 if let Ok(scan) = sources::scan(FileKind::Prisma, &text) {
                     prisma_env.extend(scan.env_refs.into_iter().map(|r| r.name));
                 }
             }
         }
-        DirFacts { manifest, prisma_env, prisma_dir, repo_root: d.join(".git").exists() }
+        DirFacts { manifest, prisma_env, has_prisma_dir, repo_root: d.join(".git").exists() }
     }
 }
 
