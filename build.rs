@@ -5,7 +5,7 @@
 //! kept apart as JSON and parsed on demand.
 //!
 //! This file knows the fields of a rule file (`src/rules/spec.rs`): a field it does not know
-//! stops the build with its name, and `rules::tests::builtin_rules_match_their_yaml` checks
+//! stops the build with its name, and `builtin_rules_match_their_yaml` (`tests/rules_examples.rs`) checks
 //! that every generated rule equals what the YAML deserializer makes of its file.
 
 use serde_json::{Map, Value};

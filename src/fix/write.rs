@@ -615,12 +615,13 @@ fn commit_batch(pending: Vec<Pending>) -> Vec<Result<Outcome, WriteError>> {
         };
         (dev, path, dir, result)
     };
-    let renamed: Vec<(u64, PathBuf, PathBuf, Result<Outcome, WriteError>)> =
-        match rayon::ThreadPoolBuilder::new().num_threads(RENAME_THREADS.min(pending.len())).build() {
-            Ok(pool) => pool.install(|| pending.into_par_iter().map(rename).collect()),
-            // No threads to be had: the global pool does the same work, only with fewer at once.
-            Err(_) => pending.into_par_iter().map(rename).collect(),
-        };
+    let threads = RENAME_THREADS.min(pending.len());
+    let rename_all = move || -> Vec<(u64, PathBuf, PathBuf, Result<Outcome, WriteError>)> { pending.into_par_iter().map(rename).collect() };
+    let renamed = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(rename_all),
+        // No threads to be had: the global pool does the same work, only with fewer at once.
+        Err(_) => rename_all(),
+    };
     let renamed_on: HashMap<u64, PathBuf> =
         filesystems.into_iter().filter(|(dev, _)| renamed.iter().any(|(d, _, _, r)| d == dev && r.is_ok())).collect();
     let not_durable = flush(&renamed_on);

@@ -66,10 +66,9 @@ pub fn scrub<'a>(text: &'a str, secrets: &[&str]) -> Cow<'a, str> {
 /// [`scrub`] for many texts with the same secrets: the variants to look
 /// for are worked out once.
 pub struct Scrubber {
-    /// Secret texts, decoded forms and pieces, longest first.
-    variants: Vec<String>,
-    /// A searcher for each of `variants`, in the same order, built once.
-    finders: Vec<memchr::memmem::Finder<'static>>,
+    /// Secret texts, decoded forms and pieces, longest first, each with its searcher
+    /// (built once, for every text scrubbed).
+    variants: Vec<(String, memchr::memmem::Finder<'static>)>,
 }
 
 impl Scrubber {
@@ -100,14 +99,20 @@ impl Scrubber {
         // Longest first, so that a secret containing another is hidden whole.
         variants.sort_by_key(|v| std::cmp::Reverse(v.len()));
         variants.dedup();
-        let finders = variants.iter().map(|v| memchr::memmem::Finder::new(v.as_bytes()).into_owned()).collect();
-        Scrubber { variants, finders }
+        let variants = variants
+            .into_iter()
+            .map(|v| {
+                let finder = memchr::memmem::Finder::new(v.as_bytes()).into_owned();
+                (v, finder)
+            })
+            .collect();
+        Scrubber { variants }
     }
 
     /// `text` with the secrets hidden.
     pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut out: Cow<'a, str> = Cow::Borrowed(text);
-        for (v, finder) in self.variants.iter().zip(&self.finders) {
+        for (v, finder) in &self.variants {
             if finder.find(out.as_bytes()).is_some() {
                 out = Cow::Owned(out.replace(v.as_str(), REDACTED));
             }
@@ -122,7 +127,7 @@ impl Scrubber {
                     rebuilt.push('"');
                 }
                 let quoted = i % 2 == 1;
-                if quoted && part.len() >= 3 && self.variants.iter().any(|v| v.contains(part)) {
+                if quoted && part.len() >= 3 && self.variants.iter().any(|(v, _)| v.contains(part)) {
                     rebuilt.push_str(REDACTED);
                 } else {
                     rebuilt.push_str(part);
