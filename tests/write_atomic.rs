@@ -639,3 +639,41 @@ fn group_that_cannot_be_kept_is_refused() {
     assert_eq!((meta.uid(), meta.gid(), meta.mode() & 0o7777), (NOBODY, 0, 0o640));
     assert_eq!(entries(&s.dir), set(&[".env"]), "temporary files removed");
 }
+
+/// A `Committer` fed from many threads writes every replacement, in several groups (more
+/// than `GROUP` files), reports each under its key, leaves no temporary file, and refuses
+/// only the file that changed on disk after it was prepared.
+#[test]
+fn committer_writes_groups_while_more_arrive() {
+    use dblint::fix::write::{Committer, GROUP, prepare};
+    use rayon::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let n = 2 * GROUP + 3;
+    let paths: Vec<_> = (0..n).map(|i| dir.path().join(format!("{i:04}.env"))).collect();
+    for p in &paths {
+        write_file(p, OLD, 0o600);
+    }
+    let changed = 7;
+    let committer = Committer::start().unwrap();
+    paths.par_iter().enumerate().for_each(|(i, p)| {
+        let snapshot = Snapshot::read(p).unwrap();
+        let pending = prepare(&snapshot, NEW.as_bytes(), &NO_BACKUP).unwrap().expect("content differs");
+        if i == changed {
+            fs::write(p, "DATABASE_URL=edited meanwhile\n").unwrap();
+        }
+        committer.submit(i, pending);
+    });
+    let mut outcomes = committer.finish();
+    outcomes.sort_by_key(|(key, _)| *key);
+    assert_eq!(outcomes.iter().map(|(key, _)| *key).collect::<Vec<_>>(), (0..n).collect::<Vec<_>>());
+    for (i, result) in outcomes {
+        if i == changed {
+            assert!(matches!(result, Err(WriteError::Changed { .. })), "{result:?}");
+            assert_eq!(read(&paths[i]), "DATABASE_URL=edited meanwhile\n");
+        } else {
+            assert_written(result);
+            assert_eq!((read(&paths[i]).as_str(), mode(&paths[i])), (NEW, 0o600));
+        }
+    }
+    assert_eq!(entries(dir.path()).len(), n, "no temporary file is left");
+}

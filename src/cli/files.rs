@@ -34,9 +34,9 @@ struct FileResult {
     error: Option<String>,
     /// A file skipped with a reason (binary, not UTF-8, too large) when walking.
     skipped: Option<String>,
-    /// The fixed content, ready to be written once every file is processed
-    /// ([`write::commit_all`]), with the report to show if writing fails.
-    pending: Option<(write::Pending, FileReport)>,
+    /// The findings from before the fixes, shown instead if writing the
+    /// fixed content (handed to the [`write::Committer`]) fails.
+    unwritten: Option<FileReport>,
 }
 
 impl FileResult {
@@ -165,7 +165,15 @@ fn diff(display: &str, before: &FileReport, after: &FileReport) -> String {
     out
 }
 
-fn process(linter: &Linter<'_>, t: &Target, args: &LintArgs, level: Option<Applicability>) -> FileResult {
+/// Lints one file and, with `level`, fixes it: the fixed content goes to
+/// `writer` under `key` (see [`commit`]).
+fn process(
+    linter: &Linter<'_>,
+    t: &Target,
+    args: &LintArgs,
+    level: Option<Applicability>,
+    writer: Option<(&write::Committer, usize)>,
+) -> FileResult {
     let display = display_path(&t.path);
     if let Ok(m) = std::fs::metadata(&t.path) {
         if m.len() > MAX_FILE_BYTES {
@@ -212,9 +220,12 @@ fn process(linter: &Linter<'_>, t: &Target, args: &LintArgs, level: Option<Appli
         result.report = Some(before.report);
         return result;
     }
-    if changed {
+    if let (true, Some((writer, key))) = (changed, writer) {
         match write::prepare(&snapshot, outcome.fixed.as_bytes(), &write::WriteOptions { backup: args.backup }) {
-            Ok(Some(pending)) => result.pending = Some((pending, before.report)),
+            Ok(Some(pending)) => {
+                writer.submit(key, pending);
+                result.unwritten = Some(before.report);
+            }
             Ok(None) => {}
             Err(e) => {
                 result.error = Some(e.to_string());
@@ -237,25 +248,19 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Write every prepared fix (see [`write::commit_all`]); a file that could
-/// not be written reports the error and keeps its findings from before.
-fn commit(mut results: Vec<FileResult>) -> Vec<FileResult> {
-    let (mut at, mut pending, mut before) = (Vec::new(), Vec::new(), Vec::new());
-    for (i, r) in results.iter_mut().enumerate() {
-        if let Some((p, b)) = r.pending.take() {
-            at.push(i);
-            pending.push(p);
-            before.push(b);
-        }
-    }
-    for ((i, outcome), b) in at.into_iter().zip(write::commit_all(pending)).zip(before) {
+/// Waits for every fix handed to `writer` to be written (it writes while
+/// files are still being processed; see [`write::Committer`]); a file that
+/// could not be written reports the error and keeps its findings from before.
+fn commit(mut results: Vec<FileResult>, writer: write::Committer) -> Vec<FileResult> {
+    for (i, outcome) in writer.finish() {
         let Some(r) = results.get_mut(i) else { continue };
+        let before = r.unwritten.take();
         match outcome {
             Ok(_) => r.written = true,
             Err(e) => {
                 r.error = Some(e.to_string());
                 r.applied.clear();
-                r.report = Some(b);
+                r.report = before;
             }
         }
     }
@@ -282,19 +287,27 @@ pub fn run(args: &LintArgs, out: &mut dyn Write) -> Result<u8, String> {
     // that may be applied; concise and GitHub output only say that one exists.
     let shows_fixes = !matches!(r.format, Format::Concise | Format::Github);
     linter.fixes = if shows_fixes { Some(Applicability::NeedsLiveCheck) } else { level };
+    // Fixed files are written by a thread of their own, in groups, while
+    // the rest are still being processed (see `commit`).
+    let writer = match level {
+        Some(_) if !args.diff => Some(write::Committer::start().map_err(|e| format!("cannot start writing: {e}"))?),
+        _ => None,
+    };
     let progress = Progress::start(targets.len(), !args.quiet && std::io::stderr().is_terminal());
-    let work = |t: &Target| {
-        let res = process(&linter, t, args, level);
+    let work = |(i, t): (usize, &Target)| {
+        let res = process(&linter, t, args, level, writer.as_ref().map(|w| (w, i)));
         progress.tick();
         res
     };
     // Threads pay off from a handful of files on; one file (a pre-commit
     // run on a single .env) is linted on this thread without starting a pool.
-    // Writing happens afterwards, for all files at once (see `commit`).
     let results: Vec<FileResult> =
-        if targets.len() < 4 { targets.iter().map(work).collect() } else { targets.par_iter().map(work).collect() };
+        if targets.len() < 4 { targets.iter().enumerate().map(work).collect() } else { targets.par_iter().enumerate().map(work).collect() };
+    let results = match writer {
+        Some(writer) => commit(results, writer),
+        None => results,
+    };
     progress.finish();
-    let results = commit(results);
 
     let mut stderr = std::io::stderr();
     let mut had_error = !walk_errors.is_empty();

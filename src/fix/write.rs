@@ -16,7 +16,9 @@
 //!    nothing), renames the temporary file over the target and flushes the directory.
 //!    It is [`prepare`] (checks and temporary files) followed by the flush and the commit;
 //!    [`commit_all`] does the same for many files at once, flushing each file system once
-//!    before the renames and once after instead of every file and directory.
+//!    before the renames and once after instead of every file and directory, and a
+//!    [`Committer`] runs [`commit_all`] on a thread of its own, group after group, while the
+//!    caller is still preparing files (the disk's waits overlap the linting).
 //!
 //! A process killed at any moment therefore leaves the file either wholly old or wholly new,
 //! never empty, torn or missing (`tests/write_crash.rs` kills a writer with `SIGKILL` 200 times
@@ -577,6 +579,66 @@ pub fn commit_all(pending: Vec<Pending>) -> Vec<Result<Outcome, WriteError>> {
         .collect()
 }
 
+/// The smallest group of replacements a [`Committer`] writes at once, unless it is the last.
+/// Each group costs two `syncfs`; groups of this size keep that cost small against the
+/// files' own writes while leaving enough groups to overlap with the work still going on.
+pub const GROUP: usize = 512;
+
+/// Writes prepared replacements ([`Pending`]) on a thread of its own while the caller is
+/// still preparing more, so that waiting for the disk (flushes, renames) overlaps the
+/// caller's work instead of following it.
+///
+/// Replacements are written in groups, each exactly as [`commit_all`] writes a batch, with
+/// the same guarantees for every file: its content is on disk before its rename, and its
+/// rename is on disk before [`Committer::finish`] returns. A group is at least [`GROUP`]
+/// replacements, or what is left when the caller is done: while one group is written, the
+/// next gathers.
+pub struct Committer {
+    queue: std::sync::mpsc::Sender<(usize, Pending)>,
+    writer: std::thread::JoinHandle<Vec<(usize, Result<Outcome, WriteError>)>>,
+}
+
+impl Committer {
+    /// Starts the writing thread.
+    pub fn start() -> io::Result<Committer> {
+        let (queue, incoming) = std::sync::mpsc::channel::<(usize, Pending)>();
+        let writer = std::thread::Builder::new().name("dblint-writer".into()).spawn(move || {
+            let mut outcomes = Vec::new();
+            // Blocks until a first replacement arrives, or the caller is done.
+            while let Ok(first) = incoming.recv() {
+                let mut group = vec![first];
+                while group.len() < GROUP {
+                    match incoming.recv() {
+                        Ok(next) => group.push(next),
+                        Err(_) => break,
+                    }
+                }
+                group.extend(incoming.try_iter());
+                let (keys, pending): (Vec<usize>, Vec<Pending>) = group.into_iter().unzip();
+                outcomes.extend(keys.into_iter().zip(commit_all(pending)));
+            }
+            outcomes
+        })?;
+        Ok(Committer { queue, writer })
+    }
+
+    /// Hands over one replacement, under a key that [`Committer::finish`] reports its
+    /// outcome with. Callable from many threads at once.
+    pub fn submit(&self, key: usize, pending: Pending) {
+        // The writer only stops once the queue is closed, which `finish` does; if it died
+        // (a panic), the replacement is dropped, which removes its temporary files.
+        let _ = self.queue.send((key, pending));
+    }
+
+    /// Waits until every replacement handed over is written (or refused), and returns each
+    /// one's outcome with its key.
+    pub fn finish(self) -> Vec<(usize, Result<Outcome, WriteError>)> {
+        let Committer { queue, writer } = self;
+        drop(queue);
+        writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
+
 /// How many renames [`commit_all`] runs at once for a large batch (see `commit_batch`).
 #[cfg(target_os = "linux")]
 const RENAME_THREADS: usize = 16;
@@ -615,12 +677,13 @@ fn commit_batch(pending: Vec<Pending>) -> Vec<Result<Outcome, WriteError>> {
         };
         (dev, path, dir, result)
     };
-    let threads = RENAME_THREADS.min(pending.len());
+    // One pool for the whole run: a large fix commits several groups ([`Committer`]).
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
     let rename_all = move || -> Vec<(u64, PathBuf, PathBuf, Result<Outcome, WriteError>)> { pending.into_par_iter().map(rename).collect() };
-    let renamed = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(pool) => pool.install(rename_all),
+    let renamed = match POOL.get_or_init(|| rayon::ThreadPoolBuilder::new().num_threads(RENAME_THREADS).build().ok()) {
+        Some(pool) => pool.install(rename_all),
         // No threads to be had: the global pool does the same work, only with fewer at once.
-        Err(_) => rename_all(),
+        None => rename_all(),
     };
     let renamed_on: HashMap<u64, PathBuf> =
         filesystems.into_iter().filter(|(dev, _)| renamed.iter().any(|(d, _, _, r)| d == dev && r.is_ok())).collect();

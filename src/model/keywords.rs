@@ -153,7 +153,15 @@ impl Table {
 
 /// Normalise for loose comparison: lowercase, `_` and spaces as `-`.
 fn loose(s: &str) -> String {
-    s.trim().chars().map(|c| if c == '_' || c == ' ' { '-' } else { c.to_ascii_lowercase() }).collect()
+    let mut out = String::new();
+    loose_into(s, &mut out);
+    out
+}
+
+/// [`loose`] into a buffer that is reused from one candidate to the next.
+fn loose_into(s: &str, out: &mut String) {
+    out.clear();
+    out.extend(s.trim().chars().map(|c| if c == '_' || c == ' ' { '-' } else { c.to_ascii_lowercase() }));
 }
 
 /// The candidate closest to `input`, if one is close enough and unambiguous.
@@ -161,32 +169,45 @@ fn loose(s: &str) -> String {
 /// A candidate equal to the input up to case, `_`/`-` and spaces wins
 /// outright; otherwise the smallest edit distance within a third of the
 /// length (at least 2) wins, if no other candidate ties with it.
+///
+/// Runs for every unknown key against a client's whole keyword table, so a
+/// candidate is measured only if it could still win or tie: an edit distance
+/// is at least the difference in length.
 pub fn closest<'c>(input: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     let li = loose(input);
     if li.is_empty() {
         return None;
     }
-    let mut best: Option<(&'c str, usize)> = None;
+    let li_chars = li.chars().count();
+    // The best candidate so far, its distance and its loose form.
+    let mut best: Option<(&'c str, usize, String)> = None;
     let mut tie = false;
+    let mut lc = String::new();
     for c in candidates {
-        let lc = loose(c);
+        loose_into(c, &mut lc);
         if lc == li {
             return Some(c);
         }
-        let d = strsim::damerau_levenshtein(&li, &lc);
         // A prefix/suffix relation ("required" → "require", "verify" → "verify-full") counts as close.
-        let d = if lc.starts_with(&li) || li.starts_with(&lc) { d.min(2) } else { d };
-        match best {
-            Some((b, bd)) if d == bd && loose(b) != lc => tie = true,
-            Some((_, bd)) if d >= bd => {}
+        let related = lc.starts_with(&li) || li.starts_with(&lc);
+        let at_least = li_chars.abs_diff(lc.chars().count());
+        let at_least = if related { at_least.min(2) } else { at_least };
+        if best.as_ref().is_some_and(|(_, bd, _)| at_least > *bd) {
+            continue;
+        }
+        let d = strsim::damerau_levenshtein(&li, &lc);
+        let d = if related { d.min(2) } else { d };
+        match &best {
+            Some((_, bd, bl)) if d == *bd && *bl != lc => tie = true,
+            Some((_, bd, _)) if d >= *bd => {}
             _ => {
-                best = Some((c, d));
+                best = Some((c, d, lc.clone()));
                 tie = false;
             }
         }
     }
-    let (c, d) = best?;
-    let limit = (li.len().max(loose(c).len()) / 3).max(2);
+    let (c, d, lc) = best?;
+    let limit = (li.len().max(lc.len()) / 3).max(2);
     (d <= limit && !tie).then_some(c)
 }
 
@@ -232,6 +253,84 @@ mod tests {
         assert_eq!(closest("VERIFY-CA", MODES.iter().copied()), Some("verify-ca"));
         assert_eq!(closest("disabled", MODES.iter().copied()), Some("disable"));
         assert_eq!(closest("xyzzy", MODES.iter().copied()), None);
+    }
+
+    /// `closest` as it was before it learned to skip candidates that cannot win: every
+    /// candidate measured.
+    fn closest_measuring_all<'c>(input: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+        let li = loose(input);
+        if li.is_empty() {
+            return None;
+        }
+        let mut best: Option<(&'c str, usize)> = None;
+        let mut tie = false;
+        for c in candidates {
+            let lc = loose(c);
+            if lc == li {
+                return Some(c);
+            }
+            let d = strsim::damerau_levenshtein(&li, &lc);
+            let d = if lc.starts_with(&li) || li.starts_with(&lc) { d.min(2) } else { d };
+            match best {
+                Some((b, bd)) if d == bd && loose(b) != lc => tie = true,
+                Some((_, bd)) if d >= bd => {}
+                _ => {
+                    best = Some((c, d));
+                    tie = false;
+                }
+            }
+        }
+        let (c, d) = best?;
+        let limit = (li.len().max(loose(c).len()) / 3).max(2);
+        (d <= limit && !tie).then_some(c)
+    }
+
+    const LIBPQ_NAMES: &[&str] = &[
+        "host",
+        "hostaddr",
+        "port",
+        "dbname",
+        "user",
+        "password",
+        "passfile",
+        "sslmode",
+        "sslrootcert",
+        "sslcert",
+        "sslkey",
+        "sslcrl",
+        "sslcrldir",
+        "sslsni",
+        "sslnegotiation",
+        "sslcertmode",
+        "ssl_min_protocol_version",
+        "ssl_max_protocol_version",
+        "channel_binding",
+        "gssencmode",
+        "connect_timeout",
+        "application_name",
+        "options",
+        "target_session_attrs",
+    ];
+
+    proptest::proptest! {
+        /// Skipping candidates by length never changes the answer, whatever the input:
+        /// typos of real keywords (cut, grown, case and separators changed) and noise.
+        #[test]
+        fn skipping_candidates_changes_nothing(
+            pick in 0..LIBPQ_NAMES.len(),
+            cut in 0usize..4,
+            grow in "[a-zA-Z_ -]{0,3}",
+            noise in "[a-zA-Z_ -]{0,24}",
+            upper in proptest::bool::ANY,
+        ) {
+            let name = LIBPQ_NAMES[pick];
+            let typo = format!("{}{grow}", &name[..name.len().saturating_sub(cut)]);
+            let typo = if upper { typo.to_uppercase() } else { typo };
+            for input in [typo.as_str(), noise.as_str()] {
+                proptest::prop_assert_eq!(closest(input, LIBPQ_NAMES.iter().copied()), closest_measuring_all(input, LIBPQ_NAMES.iter().copied()));
+                proptest::prop_assert_eq!(closest(input, MODES.iter().copied()), closest_measuring_all(input, MODES.iter().copied()));
+            }
+        }
     }
 
     static KW: &[Keyword] =

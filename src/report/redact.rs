@@ -68,7 +68,7 @@ pub fn scrub<'a>(text: &'a str, secrets: &[&str]) -> Cow<'a, str> {
 pub struct Scrubber {
     /// Secret texts, decoded forms and pieces, longest first, each with its searcher
     /// (built once, for every text scrubbed).
-    variants: Vec<(String, memchr::memmem::Finder<'static>)>,
+    variants: Vec<(String, crate::syntax::bytes::Finder)>,
 }
 
 impl Scrubber {
@@ -102,7 +102,7 @@ impl Scrubber {
         let variants = variants
             .into_iter()
             .map(|v| {
-                let finder = memchr::memmem::Finder::new(v.as_bytes()).into_owned();
+                let finder = crate::syntax::bytes::Finder::new(v.as_bytes());
                 (v, finder)
             })
             .collect();
@@ -201,7 +201,7 @@ pub fn generic_spans(text: &str) -> Vec<Span> {
     let line_end = |from: usize| b[from..].iter().position(|&c| c == b'\n' || c == b'\r').map_or(b.len(), |i| from + i);
     // URL userinfo.
     let mut from = 0;
-    while let Some(i) = memchr::memmem::find(&b[from..], b"://").map(|i| from + i) {
+    while let Some(i) = crate::syntax::bytes::find_short(&b[from..], b"://").map(|i| from + i) {
         from = i + 3;
         let scheme_ok = i > 0 && b[i - 1].is_ascii_alphanumeric();
         let user_end = b[i + 3..]
@@ -221,7 +221,7 @@ pub fn generic_spans(text: &str) -> Vec<Span> {
     }
     // Go MySQL DSN: `user:PASSWORD@proto(`.
     let mut from = 0;
-    while let Some(p) = memchr::memchr(b'(', &b[from..]).map(|i| from + i) {
+    while let Some(p) = crate::syntax::bytes::find(b'(', &b[from..]).map(|i| from + i) {
         from = p + 1;
         let proto_start = (0..p).rev().take_while(|&k| b[k].is_ascii_lowercase() || b[k].is_ascii_digit()).last().unwrap_or(p);
         if proto_start == 0 || b[proto_start - 1] != b'@' {
@@ -238,7 +238,7 @@ pub fn generic_spans(text: &str) -> Vec<Span> {
         }
     }
     // KEY=value where the key names a secret.
-    for i in memchr::memchr2_iter(b'=', b':', b) {
+    for i in crate::syntax::bytes::positions2(b'=', b':', b) {
         // The key: back over blanks and a closing quote, then key characters.
         let mut k = i;
         while k > 0 && b[k - 1].is_ascii_whitespace() && b[k - 1] != b'\n' {

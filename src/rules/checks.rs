@@ -78,18 +78,7 @@ pub fn run(name: &str, facts: &Facts<'_, '_>, opts: &Options) -> Vec<Hit> {
 pub fn placeholder_spans(text: &str) -> Vec<Span> {
     // (opening, closing) pairs; the placeholder runs to the first closing after the opening.
     const PAIRS: [(&[u8], &[u8]); 5] = [(b"${", b"}"), (b"{{", b"}}"), (b"$(", b")"), (b"%(", b")s"), (b"<%", b"%>")];
-    /// The first occurrence of a short `needle` in `hay`: `memchr` for its first byte.
-    fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-        let (&first, rest) = needle.split_first()?;
-        let mut from = 0;
-        while let Some(i) = memchr::memchr(first, hay.get(from..)?).map(|i| from + i) {
-            if hay.get(i + 1..i + 1 + rest.len()) == Some(rest) {
-                return Some(i);
-            }
-            from = i + 1;
-        }
-        None
-    }
+    use crate::syntax::bytes::find_short as find;
     let b = text.as_bytes();
     let mut out = Vec::new();
     for (open, close) in PAIRS {

@@ -14,6 +14,7 @@
 //! userinfo at the first `@`, WHATWG URL parsers at the last one), the
 //! [`Dialect`] passed to [`parse`] selects the client's algorithm.
 
+pub mod bytes;
 pub mod decode;
 pub mod detect;
 pub mod edit;
@@ -236,7 +237,7 @@ pub fn is_secret_key(key: &str) -> bool {
 pub fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = Vec::with_capacity(text.len() / 32 + 1);
     starts.push(0);
-    starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+    starts.extend(bytes::positions(b'\n', text.as_bytes()).map(|i| i + 1));
     starts
 }
 

@@ -202,9 +202,9 @@ fn find_any(s: &str, from: usize, limit: usize, needles: &[u8]) -> usize {
         return hay.iter().position(|x| needles.contains(x)).map_or(limit, |i| from + i);
     }
     let found = match *needles {
-        [a] => memchr::memchr(a, hay),
-        [a, b] => memchr::memchr2(a, b, hay),
-        [a, b, c] => memchr::memchr3(a, b, c, hay),
+        [a] => super::bytes::find(a, hay),
+        [a, b] => super::bytes::find2(a, b, hay),
+        [a, b, c] => super::bytes::find3(a, b, c, hay),
         _ => hay.iter().position(|x| needles.contains(x)),
     };
     found.map_or(limit, |i| from + i)
@@ -262,9 +262,9 @@ pub fn parse(input: &str, form: Form, dialect: Dialect) -> Result<Tree<'_>, Pars
             }
             UserinfoEnd::LastAt => input[scheme_end..authority_end].rfind('@').map(|i| scheme_end + i),
         };
-        check_intended = match memchr::memchr(b'@', bytes) {
+        check_intended = match super::bytes::find(b'@', bytes) {
             None => false,
-            Some(first) => at != Some(first) || memchr::memchr(b'@', &bytes[first + 1..]).is_some(),
+            Some(first) => at != Some(first) || super::bytes::find(b'@', &bytes[first + 1..]).is_some(),
         };
         if let Some(at) = at {
             let colon = Some(find_any(input, scheme_end, at, b":")).filter(|&i| i < at);
