@@ -172,6 +172,8 @@ impl Config {
         Ok(Config { path, root, file, fail_on, env, environments, clients, per_file_ignores, exclude })
     }
 
+    /// `path` relative to the configuration's root, for its globs; asked only when
+    /// there are globs to match (it costs a look at the working directory).
     fn relative<'p>(&self, path: &'p Path) -> std::borrow::Cow<'p, Path> {
         let abs = if path.is_absolute() { path.to_path_buf() } else { cwd().join(path) };
         match abs.strip_prefix(&self.root) {
@@ -182,26 +184,34 @@ impl Config {
 
     /// The environment configured for `path`, if a glob matches it.
     pub fn environment_for(&self, path: &Path) -> Option<Environment> {
+        if self.environments.is_empty() {
+            return None;
+        }
         let rel = self.relative(path);
         self.environments.iter().find(|(_, g)| g.is_match(&rel)).map(|(e, _)| *e)
     }
 
     /// The client configured for `path`, if a glob matches it.
     pub fn client_for(&self, path: &Path) -> Option<Client> {
+        if self.clients.is_empty() {
+            return None;
+        }
         let rel = self.relative(path);
         self.clients.iter().find(|(_, g)| g.is_match(&rel)).map(|(c, _)| *c)
     }
 
     /// Codes ignored for `path` by `per-file-ignores`.
     pub fn ignores_for(&self, path: &Path) -> Vec<String> {
+        if self.per_file_ignores.is_empty() {
+            return Vec::new();
+        }
         let rel = self.relative(path);
         self.per_file_ignores.iter().filter(|(g, _)| g.is_match(&rel)).flat_map(|(_, c)| c.iter().cloned()).collect()
     }
 
     /// Whether `path` is excluded.
     pub fn excludes(&self, path: &Path) -> bool {
-        let rel = self.relative(path);
-        self.exclude.as_ref().is_some_and(|g| g.is_match(&rel))
+        self.exclude.as_ref().is_some_and(|g| g.is_match(&self.relative(path)))
     }
 
     /// Rule directories, resolved against the config file's directory.
