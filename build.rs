@@ -1,8 +1,8 @@
 //! Embeds the rule catalogue (`rules/*.yaml`) into the binary as Rust code: each rule
-//! becomes an expression that builds its `RuleSpec` directly, so that nothing is parsed at
-//! start-up but the rules' small `when` conditions (a pre-commit hook starts on every
-//! commit). Documentation and examples, read only by `explain`, SARIF and the tests, are
-//! kept apart as JSON and parsed on demand.
+//! becomes an expression that builds its `RuleSpec` and its `when` condition directly, so
+//! that nothing is parsed at start-up (a pre-commit hook starts on every commit).
+//! Documentation and examples, read only by `explain`, SARIF and the tests, are kept apart
+//! as JSON and parsed on demand.
 //!
 //! This file knows the fields of a rule file (`src/rules/spec.rs`): a field it does not know
 //! stops the build with its name, and `builtin_rules_match_their_yaml` (`tests/rules_examples.rs`) checks
@@ -21,9 +21,8 @@ fn main() {
     files.sort();
     assert!(!files.is_empty(), "no rule files found in {}: the catalogue cannot be empty", dir.display());
     let mut out = String::from(
-        "/// The built-in rules: (file name, the rule as written, its `when` condition as JSON, \
-         its docs and examples as JSON).\n\
-         pub fn rule_files() -> Vec<(&'static str, RuleSpec, Option<&'static str>, &'static str)> {\n    vec![\n",
+        "/// The built-in rules, one per rule file.\n\
+         pub fn rule_files() -> Vec<Compiled> {\n    vec![\n",
     );
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
@@ -32,8 +31,8 @@ fn main() {
         let value: Value = serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{name} is not valid YAML: {e}"));
         let Value::Object(map) = value else { panic!("{name}: a rule file is a mapping") };
         let (spec, when, about) = rule(name, map);
-        let when = when.map_or_else(|| "None".to_string(), |w| format!("Some({w:?})"));
-        let _ = writeln!(out, "        ({name:?}, {spec}, {when}, {about:?}),");
+        let when = when.map_or_else(|| "None".to_string(), |w| format!("Some((|| -> Result<Condition, String> {{ Ok({w}) }})())"));
+        let _ = writeln!(out, "        Compiled {{ file: {name:?}, spec: {spec}, when: {when}, about: {about:?} }},");
     }
     out.push_str("    ]\n}\n");
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("rules_index.rs");
@@ -41,7 +40,7 @@ fn main() {
 }
 
 /// The Rust expression building one rule's `RuleSpec` (without `when`, docs and examples),
-/// its `when` as JSON, and its docs and examples as JSON.
+/// the expression building its `when` condition, and its docs and examples as JSON.
 fn rule(file: &str, map: Map<String, Value>) -> (String, Option<String>, String) {
     let mut about = Map::new();
     let mut fields: Vec<String> = Vec::new();
@@ -55,7 +54,7 @@ fn rule(file: &str, map: Map<String, Value>) -> (String, Option<String>, String)
                 continue;
             }
             "when" => {
-                when = Some(serde_json::to_string(&value).expect("a YAML value serializes as JSON"));
+                when = Some(condition(file, &value));
                 seen.push(key);
                 continue;
             }
@@ -89,6 +88,57 @@ fn rule(file: &str, map: Map<String, Value>) -> (String, Option<String>, String)
     fields.push("examples: Examples::default()".to_string());
     let about = serde_json::to_string(&about).expect("a YAML value serializes as JSON");
     (format!("RuleSpec {{ {} }}", fields.join(", ")), when, about)
+}
+
+/// The expression building a `when` condition, as `Condition::from_yaml` reads one: a mapping
+/// whose keys are `all`, `any`, `not` or fact names, several keys meaning all of them. Fact
+/// names and regular expressions are checked as the program is built (`?`): an unknown one
+/// stops the loading of the built-in rules, which the tests do first.
+fn condition(file: &str, value: &Value) -> String {
+    let Value::Object(map) = value else { panic!("{file}: a condition is a mapping") };
+    let mut parts: Vec<String> = map
+        .iter()
+        .map(|(key, v)| match key.as_str() {
+            "all" | "any" => {
+                let Value::Array(list) = v else { panic!("{file}: `{key}` takes a list of conditions") };
+                let items: Vec<String> = list.iter().map(|c| condition(file, c)).collect();
+                format!("Condition::{}(vec![{}])", if key == "all" { "All" } else { "Any" }, items.join(", "))
+            }
+            "not" => format!("Condition::Not(Box::new({}))", condition(file, v)),
+            fact => format!("Condition::test({fact:?}, {})?", test(file, fact, v)),
+        })
+        .collect();
+    if parts.len() == 1 { parts.remove(0) } else { format!("Condition::All(vec![{}])", parts.join(", ")) }
+}
+
+/// The expression building the test of one fact (`Test`).
+fn test(file: &str, fact: &str, value: &Value) -> String {
+    let list = |v: &Value| match v {
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(|x| string(file, fact, x)).collect();
+            format!("vec![{}]", items.join(", "))
+        }
+        other => format!("vec![{}]", string(file, fact, other)),
+    };
+    match value {
+        Value::Array(_) => format!("Test::In({})", list(value)),
+        Value::Object(ops) => {
+            assert!(ops.len() == 1, "{file}: {fact}: an operator mapping holds exactly one operator");
+            let (op, arg) = ops.iter().next().unwrap_or_else(|| panic!("{file}: {fact}: empty operator mapping"));
+            match op.as_str() {
+                "eq" => format!("Test::Eq({})", string(file, fact, arg)),
+                "ne" => format!("Test::Ne({})", string(file, fact, arg)),
+                "in" => format!("Test::In({})", list(arg)),
+                "not-in" => format!("Test::NotIn({})", list(arg)),
+                "exists" => {
+                    format!("Test::Exists({})", arg.as_bool().unwrap_or_else(|| panic!("{file}: {fact}: `exists` takes true or false")))
+                }
+                "matches" => format!("Test::matches({})?", string(file, fact, arg)),
+                other => panic!("{file}: {fact}: unknown operator `{other}`"),
+            }
+        }
+        other => format!("Test::Eq({})", string(file, fact, other)),
+    }
 }
 
 fn fix(file: &str, value: Value) -> String {

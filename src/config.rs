@@ -211,7 +211,7 @@ impl Config {
 
     /// Whether `path` is excluded.
     pub fn excludes(&self, path: &Path) -> bool {
-        self.exclude.as_ref().is_some_and(|g| g.is_match(&self.relative(path)))
+        self.exclude.as_ref().is_some_and(|g| g.is_match(self.relative(path)))
     }
 
     /// Rule directories, resolved against the config file's directory.

@@ -110,17 +110,32 @@ pub trait FactSource {
 }
 
 /// A test of one fact.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Test {
     Eq(String),
     Ne(String),
     In(Vec<String>),
     NotIn(Vec<String>),
     Exists(bool),
-    Matches(Regex),
+    Matches(Pattern),
+}
+
+/// A regular expression of a `matches` test; two are equal when written alike.
+#[derive(Clone, Debug)]
+pub struct Pattern(Regex);
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
 }
 
 impl Test {
+    /// A `matches` test.
+    pub fn matches(pattern: &str) -> Result<Test, String> {
+        Regex::new(pattern).map(|re| Test::Matches(Pattern(re))).map_err(|e| format!("bad regex: {e}"))
+    }
+
     fn holds(&self, value: Option<&str>) -> bool {
         let eq = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
         match (self, value) {
@@ -131,14 +146,14 @@ impl Test {
             (Test::In(xs), Some(v)) => xs.iter().any(|x| eq(v, x)),
             (Test::NotIn(xs), Some(v)) => !xs.iter().any(|x| eq(v, x)),
             (Test::NotIn(_), None) => true,
-            (Test::Matches(re), Some(v)) => re.is_match(v),
+            (Test::Matches(Pattern(re)), Some(v)) => re.is_match(v),
             (_, None) => false,
         }
     }
 }
 
 /// A condition over facts.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Condition {
     All(Vec<Condition>),
     Any(Vec<Condition>),
@@ -147,6 +162,12 @@ pub enum Condition {
 }
 
 impl Condition {
+    /// A test of the fact named `fact` as rule files name it.
+    pub fn test(fact: &str, test: Test) -> Result<Condition, String> {
+        let f = Fact::parse(fact).ok_or_else(|| format!("unknown fact `{fact}`"))?;
+        Ok(Condition::Test(f, test))
+    }
+
     /// Whether the condition holds for `facts`.
     pub fn holds(&self, facts: &dyn FactSource) -> bool {
         match self {
@@ -170,10 +191,7 @@ impl Condition {
                     if key == "all" { Condition::All(cs) } else { Condition::Any(cs) }
                 }
                 "not" => Condition::Not(Box::new(Condition::from_yaml(v)?)),
-                fact => {
-                    let f = Fact::parse(fact).ok_or_else(|| format!("unknown fact `{fact}`"))?;
-                    Condition::Test(f, test_from_yaml(v).map_err(|e| format!("{fact}: {e}"))?)
-                }
+                fact => Condition::test(fact, test_from_yaml(v).map_err(|e| format!("{fact}: {e}"))?)?,
             });
         }
         Ok(if parts.len() == 1 { parts.remove(0) } else { Condition::All(parts) })
@@ -226,10 +244,7 @@ fn test_from_yaml(y: &Yaml) -> Result<Test, String> {
                     Yaml::Bool(b) => Ok(Test::Exists(*b)),
                     _ => Err("`exists` takes true or false".into()),
                 },
-                "matches" => {
-                    let re = scalar(arg)?;
-                    Regex::new(&re).map(Test::Matches).map_err(|e| format!("bad regex: {e}"))
-                }
+                "matches" => Test::matches(&scalar(arg)?),
                 other => Err(format!("unknown operator `{other}` (eq, ne, in, not-in, exists, matches)")),
             }
         }

@@ -101,6 +101,11 @@ impl Rule {
         &self.about().examples
     }
 
+    /// The rule's `when` condition, if it has one.
+    pub fn condition(&self) -> Option<&Condition> {
+        self.condition.as_ref()
+    }
+
     /// Build a rule from its YAML text, validating it.
     pub fn from_yaml(text: &str, origin: &str) -> Result<Rule, String> {
         let spec: RuleSpec = serde_norway::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
@@ -113,18 +118,20 @@ impl Rule {
         Rule::from_spec(spec, origin, None)
     }
 
-    /// Build a built-in rule from the spec the build made of its file (see `build.rs`), with
-    /// its `when` condition as JSON; its docs and examples (`about`) are parsed when first
-    /// asked for.
-    fn builtin(mut spec: RuleSpec, when: Option<&str>, about: &'static str, origin: &str) -> Result<Rule, String> {
-        if let Some(json) = when {
-            spec.when = Some(serde_json::from_str(json).map_err(|e| format!("{origin}: `when`: {e}"))?);
-        }
-        Rule::from_spec(spec, origin, Some(about))
+    /// Build a built-in rule from the spec and the `when` condition the build made of its
+    /// file (see `build.rs`); its docs and examples (`about`) are parsed when first asked for.
+    fn builtin(spec: RuleSpec, when: Option<Result<Condition, String>>, about: &'static str, origin: &str) -> Result<Rule, String> {
+        let condition = when.transpose().map_err(|e| format!("{origin}: `when`: {e}"))?;
+        Rule::checked(spec, condition, origin, Some(about))
     }
 
     fn from_spec(spec: RuleSpec, origin: &str, about_json: Option<&'static str>) -> Result<Rule, String> {
         let condition = spec.when.as_ref().map(Condition::from_yaml).transpose().map_err(|e| format!("{origin}: `when`: {e}"))?;
+        Rule::checked(spec, condition, origin, about_json)
+    }
+
+    /// A rule from its parts, once its id, name, check and clients are known to be valid.
+    fn checked(spec: RuleSpec, condition: Option<Condition>, origin: &str, about_json: Option<&'static str>) -> Result<Rule, String> {
         let bytes = spec.id.as_bytes();
         if bytes.len() < 4
             || !spec.id.starts_with(|c: char| c.is_ascii_uppercase())
@@ -197,18 +204,32 @@ pub struct RuleSet {
 
 mod embedded {
     use super::Severity;
+    use super::condition::{Condition, Test};
     use super::diagnostic::Applicability;
     use super::spec::{Docs, Examples, FixAction, FixSpec, RuleSpec, Scope};
     use std::collections::BTreeMap;
+
+    /// One rule file as the build compiled it: the rule as written (without `when`, docs
+    /// and examples), its `when` condition, and its docs and examples as JSON.
+    pub struct Compiled {
+        pub file: &'static str,
+        pub spec: RuleSpec,
+        pub when: Option<Result<Condition, String>>,
+        pub about: &'static str,
+    }
+
     include!(concat!(env!("OUT_DIR"), "/rules_index.rs"));
 }
 
 /// The rules compiled into dblint, in catalogue order.
 fn builtin_rules() -> Result<Vec<Rule>, String> {
-    embedded::rule_files()
-        .into_iter()
-        .map(|(file, spec, when, about)| Rule::builtin(spec, when, about, &format!("builtin:{file}")))
-        .collect()
+    let files = embedded::rule_files();
+    // Sized at once: collecting `Result`s would grow the vector of (large) rules step by step.
+    let mut rules = Vec::with_capacity(files.len());
+    for embedded::Compiled { file, spec, when, about } in files {
+        rules.push(Rule::builtin(spec, when, about, &format!("builtin:{file}"))?);
+    }
+    Ok(rules)
 }
 
 impl RuleSet {
