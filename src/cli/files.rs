@@ -186,7 +186,7 @@ fn process(
         Err(e) => return FileResult::error(e.to_string()),
     };
     let bytes = snapshot.content();
-    if bytes.iter().take(8192).any(|&b| b == 0) {
+    if crate::syntax::bytes::find(0, &bytes[..bytes.len().min(8192)]).is_some() {
         let msg = format!("{display}: binary file, not read");
         return if t.explicit { FileResult::error(msg) } else { FileResult::skipped(msg) };
     }

@@ -245,10 +245,51 @@ pub fn line_starts(text: &str) -> Vec<usize> {
 /// Compares only where a word's first letter stands: it runs for every key
 /// parsed, and every key of every line shown.
 pub fn holds_word(key: &[u8], words: &[&str]) -> bool {
+    // The words' first letters as a set (bit n: `a` + n), so that most places are passed
+    // over with one test; a word that starts otherwise turns the shortcut off.
+    let (mut firsts, mut letters) = (0u32, true);
+    for w in words {
+        match w.as_bytes().first() {
+            Some(&c) if c.is_ascii_lowercase() => firsts |= 1 << (c - b'a'),
+            _ => letters = false,
+        }
+    }
     (0..key.len()).any(|i| {
         let c = key[i].to_ascii_lowercase();
+        if letters && !(c.is_ascii_lowercase() && firsts & (1 << (c - b'a')) != 0) {
+            return false;
+        }
         words
             .iter()
             .any(|w| w.as_bytes().first() == Some(&c) && key.get(i..i + w.len()).is_some_and(|k| k.eq_ignore_ascii_case(w.as_bytes())))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds_word;
+
+    proptest::proptest! {
+        /// `holds_word` is "contains, ignoring ASCII case", with or without its first-letter
+        /// shortcut (words starting with a digit or `_` turn it off).
+        #[test]
+        fn holds_word_is_case_blind_containment(key in "[a-zA-Z0-9_.-]{0,24}", extra in "[a-z0-9_]{1,6}") {
+            let lowered = key.to_ascii_lowercase();
+            let words = ["password", "pwd", "secret", "token", "api_key"];
+            let want = words.iter().any(|w| lowered.contains(w));
+            proptest::prop_assert_eq!(holds_word(key.as_bytes(), &words), want);
+            let with_extra = ["password", "pwd", extra.as_str()];
+            let want = with_extra.iter().any(|w| lowered.contains(w));
+            proptest::prop_assert_eq!(holds_word(key.as_bytes(), &with_extra), want);
+        }
+    }
+
+    #[test]
+    fn holds_word_finds_words_anywhere() {
+        assert!(holds_word(b"DB_PASSWORD", &["password"]));
+        assert!(holds_word(b"xAPIKEYx", &["apikey"]));
+        assert!(holds_word(b"my_2fa", &["2fa"]));
+        assert!(!holds_word(b"sslmode", &["password", "token"]));
+        assert!(!holds_word(b"", &["password"]));
+    }
 }
