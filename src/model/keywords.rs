@@ -170,18 +170,22 @@ fn loose_into(s: &str, out: &mut String) {
 /// outright; otherwise the smallest edit distance within a third of the
 /// length (at least 2) wins, if no other candidate ties with it.
 ///
-/// Runs for every unknown key against a client's whole keyword table, so a
-/// candidate is measured only if it could still win or tie: an edit distance
-/// is at least the difference in length.
+/// Runs for every unknown key against a client's whole keyword table, so
+/// candidates are measured from the most promising on, and only while they
+/// could still win or tie: an edit distance is at least the difference in
+/// length, and at least the number of characters one string has that the
+/// other lacks ([`bag_distance`]).
 pub fn closest<'c>(input: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     let li = loose(input);
     if li.is_empty() {
         return None;
     }
     let li_chars = li.chars().count();
-    // The best candidate so far, its distance and its loose form.
-    let mut best: Option<(&'c str, usize, String)> = None;
-    let mut tie = false;
+    let li_counts = char_counts(&li);
+    // Every candidate's loose form, one after another in `forms`.
+    let mut forms = String::new();
+    // (candidate, its loose form's range in `forms`, the least distance it can have, prefix-related)
+    let mut all: Vec<(&'c str, std::ops::Range<usize>, usize, bool)> = Vec::new();
     let mut lc = String::new();
     for c in candidates {
         loose_into(c, &mut lc);
@@ -191,17 +195,29 @@ pub fn closest<'c>(input: &str, candidates: impl IntoIterator<Item = &'c str>) -
         // A prefix/suffix relation ("required" → "require", "verify" → "verify-full") counts as close.
         let related = lc.starts_with(&li) || li.starts_with(&lc);
         let at_least = li_chars.abs_diff(lc.chars().count());
+        let at_least = li_counts.as_ref().map_or(at_least, |counts| at_least.max(bag_distance(counts, &li, &lc)));
         let at_least = if related { at_least.min(2) } else { at_least };
-        if best.as_ref().is_some_and(|(_, bd, _)| at_least > *bd) {
-            continue;
+        all.push((c, forms.len()..forms.len() + lc.len(), at_least, related));
+        forms.push_str(&lc);
+    }
+    // Stable: candidates with the same loose form keep their order, so the first of them wins.
+    all.sort_by_key(|&(_, _, at_least, _)| at_least);
+    // The best candidate so far, its distance and its loose form.
+    let mut best: Option<(&'c str, usize, &str)> = None;
+    let mut tie = false;
+    for (c, range, at_least, related) in all {
+        if best.is_some_and(|(_, bd, _)| at_least > bd) {
+            // Neither this candidate nor any after it can be as close as the best.
+            break;
         }
-        let d = strsim::damerau_levenshtein(&li, &lc);
+        let lc = forms.get(range).unwrap_or_default();
+        let d = strsim::damerau_levenshtein(&li, lc);
         let d = if related { d.min(2) } else { d };
-        match &best {
-            Some((_, bd, bl)) if d == *bd && *bl != lc => tie = true,
-            Some((_, bd, _)) if d >= *bd => {}
+        match best {
+            Some((_, bd, bl)) if d == bd && bl != lc => tie = true,
+            Some((_, bd, _)) if d >= bd => {}
             _ => {
-                best = Some((c, d, lc.clone()));
+                best = Some((c, d, lc));
                 tie = false;
             }
         }
@@ -209,6 +225,38 @@ pub fn closest<'c>(input: &str, candidates: impl IntoIterator<Item = &'c str>) -
     let (c, d, lc) = best?;
     let limit = (li.len().max(lc.len()) / 3).max(2);
     (d <= limit && !tie).then_some(c)
+}
+
+/// How many times each character occurs in an ASCII string (`None` otherwise), for
+/// [`bag_distance`].
+fn char_counts(s: &str) -> Option<[i32; 128]> {
+    let mut counts = [0i32; 128];
+    for x in s.bytes() {
+        *counts.get_mut(usize::from(x))? += 1;
+    }
+    Some(counts)
+}
+
+/// A lower bound on the edit distance of `a` (whose [`char_counts`] are `a_counts`) and `b`:
+/// how many characters one has that the other lacks, the larger of the two counts. An
+/// insertion, deletion or substitution changes each count by at most one, and a
+/// transposition changes neither. 0 (no bound) when `b` is not ASCII.
+fn bag_distance(a_counts: &[i32; 128], a: &str, b: &str) -> usize {
+    let mut diff = *a_counts;
+    for y in b.bytes() {
+        let Some(d) = diff.get_mut(usize::from(y)) else { return 0 };
+        *d -= 1;
+    }
+    let (mut more, mut fewer) = (0usize, 0usize);
+    for x in a.bytes().chain(b.bytes()) {
+        let d = diff.get_mut(usize::from(x)).map_or(0, std::mem::take);
+        if d > 0 {
+            more += d.unsigned_abs() as usize;
+        } else {
+            fewer += d.unsigned_abs() as usize;
+        }
+    }
+    more.max(fewer)
 }
 
 /// Check that `value` is one of `allowed` (compared as `case` says).

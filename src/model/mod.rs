@@ -331,14 +331,27 @@ pub enum TlsVersion {
 
 impl TlsVersion {
     /// Parse the spellings clients use: `TLSv1.2`, `TLSv1_2`, `1.2`, `TLS1.2`, `TLSv1`.
+    /// Runs for every string a client reads a protocol version from, so it allocates nothing.
     pub fn parse(s: &str) -> Option<TlsVersion> {
-        let t = s.trim().to_ascii_lowercase().replace('_', ".");
-        let t = t.trim_start_matches("tlsv").trim_start_matches("tls").trim_start_matches('v');
-        match t {
-            "1" | "1.0" => Some(TlsVersion::Tls10),
-            "1.1" => Some(TlsVersion::Tls11),
-            "1.2" => Some(TlsVersion::Tls12),
-            "1.3" => Some(TlsVersion::Tls13),
+        let mut t = s.trim().as_bytes();
+        // Each prefix as often as it is repeated, ignoring case: `tlsv`, then `tls`, then `v`.
+        for prefix in [&b"tlsv"[..], b"tls", b"v"] {
+            while t.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix)) {
+                t = &t[prefix.len()..];
+            }
+        }
+        if t.len() > 3 {
+            return None;
+        }
+        let mut version = [0u8; 3];
+        for (v, &b) in version.iter_mut().zip(t) {
+            *v = if b == b'_' { b'.' } else { b };
+        }
+        match &version[..t.len()] {
+            b"1" | b"1.0" => Some(TlsVersion::Tls10),
+            b"1.1" => Some(TlsVersion::Tls11),
+            b"1.2" => Some(TlsVersion::Tls12),
+            b"1.3" => Some(TlsVersion::Tls13),
             _ => None,
         }
     }
@@ -550,4 +563,54 @@ pub fn analyze<'s>(input: &'s str, client: Option<Client>, opts: &Options) -> Re
     let tree = syntax::parse(input, form, client.dialect(form))?;
     let interpretation = interpret(&tree, client, opts);
     Ok(Analysis { tree, interpretation })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TlsVersion;
+
+    /// `TlsVersion::parse` as first written, with allocations.
+    fn parse_allocating(s: &str) -> Option<TlsVersion> {
+        let t = s.trim().to_ascii_lowercase().replace('_', ".");
+        let t = t.trim_start_matches("tlsv").trim_start_matches("tls").trim_start_matches('v');
+        match t {
+            "1" | "1.0" => Some(TlsVersion::Tls10),
+            "1.1" => Some(TlsVersion::Tls11),
+            "1.2" => Some(TlsVersion::Tls12),
+            "1.3" => Some(TlsVersion::Tls13),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn tls_versions() {
+        for (s, want) in [
+            ("TLSv1.2", Some(TlsVersion::Tls12)),
+            (" tlsv1_3 ", Some(TlsVersion::Tls13)),
+            ("TLS1.1", Some(TlsVersion::Tls11)),
+            ("TLSv1", Some(TlsVersion::Tls10)),
+            ("1.0", Some(TlsVersion::Tls10)),
+            ("v1.2", Some(TlsVersion::Tls12)),
+            ("TLSv1.4", None),
+            ("SSLv3", None),
+            ("", None),
+        ] {
+            assert_eq!(TlsVersion::parse(s), want, "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The same answers as the allocating version, on spellings built from the pieces
+        /// clients write and on noise.
+        #[test]
+        fn parse_agrees_with_the_allocating_version(
+            prefix in proptest::sample::select(vec!["", "tls", "TLS", "tlsv", "TLSv", "v", "tlsvtlsv", "Tls", " "]),
+            version in proptest::sample::select(vec!["1", "1.0", "1_0", "1.1", "1_2", "1.2", "1.3", "1.4", "2", "", "1.", ".2"]),
+            noise in "[a-zA-Z0-9._ é-]{0,6}",
+        ) {
+            let s = format!("{prefix}{version}");
+            proptest::prop_assert_eq!(TlsVersion::parse(&s), parse_allocating(&s));
+            proptest::prop_assert_eq!(TlsVersion::parse(&noise), parse_allocating(&noise));
+        }
+    }
 }
