@@ -146,7 +146,7 @@ impl Table {
             }
             seen.retain(|(n, _)| *n != kw.name);
             seen.push((kw.name, e.key_span.cover(e.value_span)));
-            settings.set(Setting { name: kw.name.to_string().into(), value: e.value.into(), origin, secret: kw.secret });
+            settings.set(Setting { name: kw.name.into(), value: e.value.into(), origin, secret: kw.secret });
         }
     }
 }

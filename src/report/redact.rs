@@ -171,12 +171,23 @@ pub fn merge_spans(mut spans: Vec<Span>) -> Vec<Span> {
 }
 
 /// Key words that make a key's value a secret (compared case-insensitively).
-const SECRET_MARKERS: [&str; 11] =
-    ["password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "api-key", "access_key", "private_key", "credential"];
+const SECRET_MARKERS: crate::syntax::Words = crate::syntax::Words::new(&[
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "access_key",
+    "private_key",
+    "credential",
+]);
 
 /// Whether a key names a secret: it holds one of [`SECRET_MARKERS`].
 fn names_secret(key: &[u8]) -> bool {
-    key.len() >= 3 && crate::syntax::holds_word(key, &SECRET_MARKERS)
+    key.len() >= 3 && SECRET_MARKERS.in_key(key)
 }
 
 fn is_key_byte(b: u8) -> bool {

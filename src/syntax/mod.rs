@@ -229,7 +229,8 @@ pub fn is_secret_key(key: &str) -> bool {
     if whole.eq_ignore_ascii_case(b"pwd") || whole.eq_ignore_ascii_case(b"pass") {
         return true;
     }
-    holds_word(k, &["password", "passwd", "passphrase", "secret", "token"])
+    const SECRET: Words = Words::new(&["password", "passwd", "passphrase", "secret", "token"]);
+    SECRET.in_key(k)
 }
 
 /// The byte offset at which each line of `text` starts: 0, then one past every `\n`.
@@ -241,55 +242,82 @@ pub fn line_starts(text: &str) -> Vec<usize> {
     starts
 }
 
-/// Whether `key` holds one of `words` (lowercase), ignoring ASCII case.
-/// Compares only where a word's first letter stands: it runs for every key
-/// parsed, and every key of every line shown.
-pub fn holds_word(key: &[u8], words: &[&str]) -> bool {
-    // The words' first letters as a set (bit n: `a` + n), so that most places are passed
-    // over with one test; a word that starts otherwise turns the shortcut off.
-    let (mut firsts, mut letters) = (0u32, true);
-    for w in words {
-        match w.as_bytes().first() {
-            Some(&c) if c.is_ascii_lowercase() => firsts |= 1 << (c - b'a'),
-            _ => letters = false,
+/// Words looked for inside keys (`DB_PASSWORD`, `apiToken`), ignoring ASCII case: lowercase
+/// ASCII words that start with a letter, at most 32, indexed by first letter when the set
+/// is built (at compile time for a `const`). [`Words::in_key`] runs for every key parsed and
+/// every key of every line shown, so it compares only the words that start with the letter
+/// at hand.
+pub struct Words {
+    words: &'static [&'static str],
+    /// For each letter `a`..=`z`, the words (bit n: `words[n]`) that start with it.
+    by_first: [u32; 26],
+}
+
+impl Words {
+    pub const fn new(words: &'static [&'static str]) -> Words {
+        assert!(words.len() <= 32, "at most 32 words");
+        let mut by_first = [0u32; 26];
+        let mut i = 0;
+        while i < words.len() {
+            let w = words[i].as_bytes();
+            assert!(!w.is_empty() && w[0].is_ascii_lowercase(), "each word starts with a lowercase letter");
+            let mut j = 0;
+            while j < w.len() {
+                assert!(!w[j].is_ascii_uppercase() && w[j].is_ascii(), "words are lowercase ASCII");
+                j += 1;
+            }
+            by_first[(w[0] - b'a') as usize] |= 1 << i;
+            i += 1;
         }
+        Words { words, by_first }
     }
-    (0..key.len()).any(|i| {
-        let c = key[i].to_ascii_lowercase();
-        if letters && !(c.is_ascii_lowercase() && firsts & (1 << (c - b'a')) != 0) {
-            return false;
-        }
-        words
-            .iter()
-            .any(|w| w.as_bytes().first() == Some(&c) && key.get(i..i + w.len()).is_some_and(|k| k.eq_ignore_ascii_case(w.as_bytes())))
-    })
+
+    /// Whether `key` holds one of the words, ignoring ASCII case.
+    pub fn in_key(&self, key: &[u8]) -> bool {
+        key.iter().enumerate().any(|(i, &b)| {
+            let c = b.to_ascii_lowercase();
+            let Some(&starting) = c.checked_sub(b'a').and_then(|n| self.by_first.get(usize::from(n))) else { return false };
+            let mut set = starting;
+            while set != 0 {
+                let n = set.trailing_zeros() as usize;
+                set &= set - 1;
+                if let Some(w) = self.words.get(n) {
+                    if key.get(i..i + w.len()).is_some_and(|k| k.eq_ignore_ascii_case(w.as_bytes())) {
+                        return true;
+                    }
+                }
+            }
+            false
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::holds_word;
+    use super::Words;
 
     proptest::proptest! {
-        /// `holds_word` is "contains, ignoring ASCII case", with or without its first-letter
-        /// shortcut (words starting with a digit or `_` turn it off).
+        /// `Words::in_key` is "contains, ignoring ASCII case".
         #[test]
-        fn holds_word_is_case_blind_containment(key in "[a-zA-Z0-9_.-]{0,24}", extra in "[a-z0-9_]{1,6}") {
+        fn words_in_key_is_case_blind_containment(key in "[a-zA-Z0-9_.-]{0,24}", extra in "[a-z][a-z0-9_]{0,5}") {
             let lowered = key.to_ascii_lowercase();
-            let words = ["password", "pwd", "secret", "token", "api_key"];
+            let words: &'static [&'static str] = &["password", "pwd", "secret", "token", "api_key", "passwd"];
             let want = words.iter().any(|w| lowered.contains(w));
-            proptest::prop_assert_eq!(holds_word(key.as_bytes(), &words), want);
-            let with_extra = ["password", "pwd", extra.as_str()];
+            proptest::prop_assert_eq!(Words::new(words).in_key(key.as_bytes()), want);
+            let with_extra: &'static [&'static str] = Box::leak(vec!["password", "pwd", Box::leak(extra.into_boxed_str()) as &str].into_boxed_slice());
             let want = with_extra.iter().any(|w| lowered.contains(w));
-            proptest::prop_assert_eq!(holds_word(key.as_bytes(), &with_extra), want);
+            proptest::prop_assert_eq!(Words::new(with_extra).in_key(key.as_bytes()), want);
         }
     }
 
     #[test]
-    fn holds_word_finds_words_anywhere() {
-        assert!(holds_word(b"DB_PASSWORD", &["password"]));
-        assert!(holds_word(b"xAPIKEYx", &["apikey"]));
-        assert!(holds_word(b"my_2fa", &["2fa"]));
-        assert!(!holds_word(b"sslmode", &["password", "token"]));
-        assert!(!holds_word(b"", &["password"]));
+    fn words_are_found_anywhere() {
+        const W: Words = Words::new(&["password", "apikey", "pwd"]);
+        assert!(W.in_key(b"DB_PASSWORD"));
+        assert!(W.in_key(b"xAPIKEYx"));
+        assert!(W.in_key(b"PWD"));
+        assert!(!W.in_key(b"sslmode"));
+        assert!(!W.in_key(b"passwor"));
+        assert!(!W.in_key(b""));
     }
 }

@@ -272,7 +272,7 @@ fn fold(out: &mut Out, pairs: &[Written]) {
             );
         }
         out.settings.0.push(Setting {
-            name: group.name.to_string().into(),
+            name: group.name.into(),
             value: winner.value.clone().into(),
             origin: Origin::Written { key: Some(winner.key_span), value: winner.value_span },
             secret: group.secret,

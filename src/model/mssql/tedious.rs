@@ -181,7 +181,7 @@ pub fn interpret(tree: &Tree<'_>) -> Interpretation {
         let w = &pairs[*i];
         let secret = TABLE.lookup(name).is_some_and(|k| k.secret);
         out.settings.set(Setting {
-            name: (*name).to_string().into(),
+            name: (*name).into(),
             value: w.value.clone().into(),
             origin: Origin::Written { key: Some(w.key_span), value: w.value_span },
             secret,

@@ -393,19 +393,14 @@ fn add_environment(settings: &mut Settings, version: u32, env: &[(String, String
             continue;
         }
         let secret = *name == "password";
-        settings.0.push(Setting {
-            name: (*name).to_string().into(),
-            value: value.clone().into(),
-            origin: Origin::Implied { by: var.clone() },
-            secret,
-        });
+        settings.0.push(Setting { name: (*name).into(), value: value.clone().into(), origin: Origin::Implied { by: var.clone() }, secret });
     }
 }
 
 /// Compiled-in defaults that matter for the TLS posture and endpoints.
 fn add_defaults(settings: &mut Settings, version: u32) {
     let system = version >= 16 && settings.value("sslrootcert") == Some("system");
-    let mut defaults: Vec<(&str, &str)> = vec![
+    let mut defaults: Vec<(&'static str, &'static str)> = vec![
         // conninfo_add_defaults raises the default to verify-full with sslrootcert=system.
         ("sslmode", if system { "verify-full" } else { "prefer" }),
         ("port", "5432"),
@@ -423,12 +418,7 @@ fn add_defaults(settings: &mut Settings, version: u32) {
     }
     for (name, value) in defaults {
         if settings.get(name).is_none() {
-            settings.0.push(Setting {
-                name: name.to_string().into(),
-                value: value.to_string().into(),
-                origin: Origin::Default,
-                secret: false,
-            });
+            settings.0.push(Setting { name: name.into(), value: value.into(), origin: Origin::Default, secret: false });
         }
     }
 }

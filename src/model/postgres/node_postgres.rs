@@ -200,7 +200,7 @@ pub fn interpret(tree: &Tree<'_>) -> Interpretation {
         if !value.is_empty() {
             let secret = name == "password";
             out.settings.set(Setting {
-                name: name.to_string().into(),
+                name: name.into(),
                 value: value.into(),
                 origin: Origin::Written { key: None, value: span },
                 secret,

@@ -112,12 +112,7 @@ pub fn interpret(tree: &Tree<'_>) -> Interpretation {
     add_url_parts(tree, &mut out.settings);
     for (name, value) in [("sslmode", "prefer"), ("sslaccept", "accept_invalid_certs")] {
         if out.settings.get(name).is_none() {
-            out.settings.0.push(Setting {
-                name: name.to_string().into(),
-                value: value.to_string().into(),
-                origin: Origin::Default,
-                secret: false,
-            });
+            out.settings.0.push(Setting { name: name.into(), value: value.into(), origin: Origin::Default, secret: false });
         }
     }
     out.tls = posture(&out.settings, &mut out.issues);
@@ -160,14 +155,9 @@ fn check_structure(tree: &Tree<'_>, issues: &mut Vec<Issue>) {
 
 /// User, password, host, port and database from the URL itself.
 fn add_url_parts(tree: &Tree<'_>, settings: &mut Settings) {
-    let mut add = |name: &str, value: String, span: Span, secret: bool| {
+    let mut add = |name: &'static str, value: String, span: Span, secret: bool| {
         if settings.get(name).is_none() {
-            settings.0.push(Setting {
-                name: name.to_string().into(),
-                value: value.into(),
-                origin: Origin::Written { key: None, value: span },
-                secret,
-            });
+            settings.0.push(Setting { name: name.into(), value: value.into(), origin: Origin::Written { key: None, value: span }, secret });
         }
     };
     // percent_decode(..).decode_utf8(), falling back to the raw text.
