@@ -4,9 +4,11 @@
 //! Documentation and examples, read only by `explain`, SARIF and the tests, are kept apart
 //! as JSON and parsed on demand.
 //!
-//! This file knows the fields of a rule file (`src/rules/spec.rs`): a field it does not know
-//! stops the build with its name, and `builtin_rules_match_their_yaml` (`tests/rules_examples.rs`) checks
-//! that every generated rule equals what the YAML deserializer makes of its file.
+//! This file knows the fields of a rule file (`src/rules/spec.rs`) and the grammar of `when`
+//! conditions (`Condition::from_yaml` in `src/rules/condition.rs`, which reads user rules): a
+//! field or operator it does not know stops the build with its name, and
+//! `builtin_rules_match_their_yaml` (`tests/rules_examples.rs`) checks that every generated
+//! rule, condition included, equals what the YAML deserializer makes of its file.
 
 use serde_json::{Map, Value};
 use std::fmt::Write as _;

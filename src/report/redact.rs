@@ -209,7 +209,7 @@ fn is_key_byte(b: u8) -> bool {
 pub fn generic_spans(text: &str) -> Vec<Span> {
     let b = text.as_bytes();
     let mut spans: Vec<Span> = Vec::new();
-    let line_end = |from: usize| b[from..].iter().position(|&c| c == b'\n' || c == b'\r').map_or(b.len(), |i| from + i);
+    let line_end = |from: usize| crate::syntax::bytes::find2(b'\n', b'\r', &b[from..]).map_or(b.len(), |i| from + i);
     // URL userinfo.
     let mut from = 0;
     while let Some(i) = crate::syntax::bytes::find_short(&b[from..], b"://").map(|i| from + i) {

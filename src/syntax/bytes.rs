@@ -9,8 +9,8 @@
 //! x86-64 processor, so known at compile time — is as fast as AVX2. Elsewhere
 //! these are `memchr`'s portable searches, which detect nothing either.
 //!
-//! Every search of dblint's own goes through here; `tests` checks each against a
-//! plain loop.
+//! dblint's vector searches go through here (none calls `memchr`'s top-level functions);
+//! `tests` checks each against a plain loop.
 
 #[cfg(target_arch = "x86_64")]
 use memchr::arch::x86_64::sse2::memchr as simd;
