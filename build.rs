@@ -60,8 +60,8 @@ fn rule(file: &str, map: Map<String, Value>) -> (String, Option<String>, String)
                 seen.push(key);
                 continue;
             }
-            "id" | "name" | "summary" | "message" => format!("{}: {}", field_name(&key), string(file, &key, &value)),
-            "check" | "span" => format!("{}: Some({})", field_name(&key), string(file, &key, &value)),
+            "id" | "name" | "summary" | "message" => format!("{}: {}", field_name(&key), text(file, &key, &value)),
+            "check" | "span" => format!("{}: Some({})", field_name(&key), text(file, &key, &value)),
             "severity" => format!("severity: Severity::{}", variant(file, &key, &value)),
             "scope" => format!("scope: Scope::{}", variant(file, &key, &value)),
             "databases" | "clients" => format!("{}: {}", field_name(&key), strings(file, &key, &value)),
@@ -151,7 +151,7 @@ fn fix(file: &str, value: Value) -> String {
         match key.as_str() {
             "action" => fields.push(format!("action: FixAction::{}", variant(file, &key, &value))),
             "applicability" => fields.push(format!("applicability: Applicability::{}", variant(file, &key, &value))),
-            "title" => fields.push(format!("title: {}", string(file, &key, &value))),
+            "title" => fields.push(format!("title: {}", text(file, &key, &value))),
             "set" => {
                 let Value::Object(pairs) = value else { panic!("{file}: `fix.set` is a mapping") };
                 let pairs: Vec<String> = pairs
@@ -169,15 +169,25 @@ fn fix(file: &str, value: Value) -> String {
     format!("FixSpec {{ {} }}", fields.join(", "))
 }
 
-/// `String::from("…")`; numbers and booleans are taken as their text, as YAML gives them.
+/// `Cow::Borrowed("…")`: a rule's text, kept in the binary (see `spec::Text`).
+fn text(file: &str, key: &str, value: &Value) -> String {
+    format!("Cow::Borrowed({})", literal(file, key, value))
+}
+
+/// `String::from("…")`.
 fn string(file: &str, key: &str, value: &Value) -> String {
+    format!("String::from({})", literal(file, key, value))
+}
+
+/// A string literal; numbers and booleans are taken as their text, as YAML gives them.
+fn literal(file: &str, key: &str, value: &Value) -> String {
     let text = match value {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         _ => panic!("{file}: `{key}` is a string"),
     };
-    format!("String::from({text:?})")
+    format!("{text:?}")
 }
 
 fn strings(file: &str, key: &str, value: &Value) -> String {

@@ -143,7 +143,7 @@ impl Rule {
             return Err(format!("{origin}: name \"{}\" must be kebab-case", spec.name));
         }
         if let Some(c) = &spec.check {
-            if !checks::CHECKS.contains(&c.as_str()) {
+            if !checks::CHECKS.contains(&c.as_ref()) {
                 return Err(format!("{origin}: unknown check \"{c}\" (known: {})", checks::CHECKS.join(", ")));
             }
         }
@@ -155,8 +155,7 @@ impl Rule {
                 return Err(format!("{origin}: unknown client \"{c}\""));
             }
         }
-        let id: &'static str = Box::leak(spec.id.clone().into_boxed_str());
-        let name: &'static str = Box::leak(spec.name.clone().into_boxed_str());
+        let (id, name) = (static_text(&spec.id), static_text(&spec.name));
         Ok(Rule { spec, origin: origin.to_string(), condition, id, name, about: OnceLock::new(), about_json })
     }
 
@@ -207,6 +206,7 @@ mod embedded {
     use super::condition::{Condition, Test};
     use super::diagnostic::Applicability;
     use super::spec::{Docs, Examples, FixAction, FixSpec, RuleSpec, Scope};
+    use std::borrow::Cow;
     use std::collections::BTreeMap;
 
     /// One rule file as the build compiled it: the rule as written (without `when`, docs
@@ -219,6 +219,15 @@ mod embedded {
     }
 
     include!(concat!(env!("OUT_DIR"), "/rules_index.rs"));
+}
+
+/// `text` for as long as dblint runs: a built-in rule's text is in the binary already; a
+/// rule read from a file lives as long as the rule set, which is the whole run.
+fn static_text(text: &spec::Text) -> &'static str {
+    match text {
+        std::borrow::Cow::Borrowed(s) => s,
+        std::borrow::Cow::Owned(s) => Box::leak(s.clone().into_boxed_str()),
+    }
 }
 
 /// The rules compiled into dblint, in catalogue order.

@@ -2,16 +2,21 @@
 
 use super::diagnostic::{Applicability, Severity};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+/// Text of a rule: borrowed from the binary for built-in rules (`build.rs`), owned for rules
+/// read from files.
+pub type Text = Cow<'static, str>;
 
 /// One rule as written in its YAML file.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RuleSpec {
     /// Stable public id: `DBL` and three digits.
-    pub id: String,
+    pub id: Text,
     /// Stable public name, kebab-case, naming the bad pattern.
-    pub name: String,
+    pub name: Text,
     /// Severity where nothing in the context lowers it.
     pub severity: Severity,
     /// `security` findings depend on exposure (host locality, environment);
@@ -19,7 +24,7 @@ pub struct RuleSpec {
     #[serde(default)]
     pub scope: Scope,
     /// One line saying what the rule finds.
-    pub summary: String,
+    pub summary: Text,
     /// Databases the rule applies to (`postgres`, `mysql`, `sqlserver`); empty = all.
     #[serde(default)]
     pub databases: Vec<String>,
@@ -31,18 +36,18 @@ pub struct RuleSpec {
     pub when: Option<serde_norway::Value>,
     /// A check implemented in Rust, run when `when` holds.
     #[serde(default)]
-    pub check: Option<String>,
+    pub check: Option<Text>,
     /// Evaluate `when` even when the client refuses the string. By default a
     /// declarative rule is skipped then: the posture of a string that never
     /// connects is moot, and the refusal has a rule of its own.
     #[serde(default)]
     pub when_refused: bool,
     /// Message template; `{fact}` placeholders and check-provided values.
-    pub message: String,
+    pub message: Text,
     /// What the diagnostic points at: `tls` (the settings that decided the
     /// posture), `host`, `password`, `setting.NAME` or `string`.
     #[serde(default)]
-    pub span: Option<String>,
+    pub span: Option<Text>,
     #[serde(default)]
     pub fix: Option<FixSpec>,
     /// Read through [`super::Rule::docs`]: built-in rules load it on demand.
@@ -81,7 +86,7 @@ pub struct FixSpec {
     /// suggestion is safe only when it is the one unambiguous correction).
     pub applicability: Applicability,
     /// Title shown with the fix; `{fact}` placeholders allowed.
-    pub title: String,
+    pub title: Text,
     /// For `set`: key → value, in the client's canonical spelling.
     #[serde(default)]
     pub set: BTreeMap<String, String>,
