@@ -228,9 +228,10 @@ fn mark_interpolation(d: &mut Decoded, style: Interpolation) {
     for span in verbatim {
         let mut i = span.start;
         while i < span.end {
-            if v.get(i) != Some(&trigger) {
-                i += 1;
-                continue;
+            // On to the next trigger in the piece.
+            match v.get(i..span.end).and_then(|rest| crate::syntax::bytes::find(trigger, rest)) {
+                Some(skip) => i += skip,
+                None => break,
             }
             let next = v.get(i + 1).copied();
             let len = match (style, next) {

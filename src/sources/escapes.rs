@@ -107,14 +107,12 @@ pub(crate) fn dotenv_bare(src: &str, start: usize) -> Result<Decoded, DecodeErro
         return Err(DecodeError::new(Span::new(start, start + 1), "an unquoted value cannot start with a quote, '#' or a blank"));
     }
     let eol = line_end(src, start);
-    let mut end = eol;
     let bytes = src.as_bytes();
-    for i in start..eol {
-        if bytes.get(i) == Some(&b'#') && i > start && matches!(bytes.get(i - 1), Some(b' ' | b'\t')) {
-            end = i;
-            break;
-        }
-    }
+    // A `#` after a blank starts a comment.
+    let comment = bytes
+        .get(start..eol)
+        .and_then(|value| crate::syntax::bytes::positions(b'#', value).find(|&i| i > 0 && matches!(value.get(i - 1), Some(b' ' | b'\t'))));
+    let mut end = comment.map_or(eol, |i| start + i);
     while end > start && matches!(bytes.get(end - 1), Some(b' ' | b'\t' | b'\r')) {
         end -= 1;
     }
