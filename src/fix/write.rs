@@ -702,14 +702,21 @@ fn commit_batch(pending: Vec<Pending>) -> Vec<Result<Outcome, WriteError>> {
 fn prepare_temp(snapshot: &Snapshot, dir: &Path, meta: &Metadata, content: &[u8]) -> Result<NamedTempFile, WriteError> {
     let path = &snapshot.path;
     let io_error = |action| move |source| WriteError::Io { path: path.clone(), action, source };
-    let mut temp =
-        Builder::new().prefix(&temp_prefix(&snapshot.target)).suffix(TEMP_SUFFIX).tempfile_in(dir).map_err(|source| {
-            match source.kind() {
-                io::ErrorKind::PermissionDenied => WriteError::DirectoryNotWritable { path: path.clone(), dir: dir.to_path_buf(), source },
-                io::ErrorKind::ReadOnlyFilesystem => WriteError::ReadOnly { path: path.clone() },
-                _ => io_error("create a temporary file to replace")(source),
-            }
-        })?;
+    let prefix = temp_prefix(&snapshot.target);
+    let mut builder = Builder::new();
+    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
+    // Created with the original's permission bits (less the umask), so that `copy_access`
+    // usually finds nothing to change: never wider than the file it replaces.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        builder.permissions(fs::Permissions::from_mode(meta.mode() & 0o777));
+    }
+    let mut temp = builder.tempfile_in(dir).map_err(|source| match source.kind() {
+        io::ErrorKind::PermissionDenied => WriteError::DirectoryNotWritable { path: path.clone(), dir: dir.to_path_buf(), source },
+        io::ErrorKind::ReadOnlyFilesystem => WriteError::ReadOnly { path: path.clone() },
+        _ => io_error("create a temporary file to replace")(source),
+    })?;
     copy_access(temp.as_file(), meta, path)?;
     temp.write_all(content).map_err(io_error("write a temporary copy of"))?;
     Ok(temp)
