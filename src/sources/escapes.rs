@@ -89,7 +89,7 @@ fn hex_value(src: &str, s: usize, n: usize) -> Option<u32> {
 
 /// Index of the next byte at or after `i` that is in `set`, or `src.len()`.
 fn next_of(src: &str, i: usize, set: &[u8]) -> usize {
-    src.as_bytes().get(i..).and_then(|b| b.iter().position(|c| set.contains(c))).map_or(src.len(), |p| i + p)
+    src.as_bytes().get(i..).and_then(|b| crate::syntax::bytes::find_any(set, b)).map_or(src.len(), |p| i + p)
 }
 
 /// End of the line starting the search at `i` (before `\r\n` or `\n`).

@@ -42,6 +42,21 @@ pub fn find3(a: u8, b: u8, c: u8, hay: &[u8]) -> Option<usize> {
     memchr::arch::all::memchr::Three::new(a, b, c).find(hay)
 }
 
+/// The first byte of `hay` that is one of `needles`: the vector searches for one to three
+/// needles, a plain loop for more (or for a haystack of a few bytes, where setting up a
+/// vector search costs more than it saves).
+pub fn find_any(needles: &[u8], hay: &[u8]) -> Option<usize> {
+    if hay.len() < 16 {
+        return hay.iter().position(|x| needles.contains(x));
+    }
+    match *needles {
+        [a] => find(a, hay),
+        [a, b] => find2(a, b, hay),
+        [a, b, c] => find3(a, b, c, hay),
+        _ => hay.iter().position(|x| needles.contains(x)),
+    }
+}
+
 /// Every position of `a` in `hay`, in order.
 pub fn positions(a: u8, hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
     let mut from = 0;
@@ -115,6 +130,9 @@ mod tests {
             proptest::prop_assert_eq!(find(a, &hay), hay.iter().position(|&x| x == a));
             proptest::prop_assert_eq!(find2(a, b, &hay), hay.iter().position(|&x| x == a || x == b));
             proptest::prop_assert_eq!(find3(a, b, c, &hay), hay.iter().position(|&x| x == a || x == b || x == c));
+            for set in [&[a][..], &[a, b], &[a, b, c], &[a, b, c, b'f']] {
+                proptest::prop_assert_eq!(find_any(set, &hay), hay.iter().position(|x| set.contains(x)));
+            }
             let all: Vec<usize> = hay.iter().enumerate().filter(|(_, x)| **x == a).map(|(i, _)| i).collect();
             proptest::prop_assert_eq!(positions(a, &hay).collect::<Vec<_>>(), all);
             let all2: Vec<usize> = hay.iter().enumerate().filter(|(_, x)| **x == a || **x == b).map(|(i, _)| i).collect();

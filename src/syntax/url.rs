@@ -192,22 +192,11 @@ fn scheme_len(input: &str, form: Form, r: &Rules) -> Result<usize, ParseError> {
 }
 
 /// The first position at or after `from` (and before `limit`) holding one
-/// of `needles` (at most three bytes), or `limit`. The hot scans of the
-/// parser go through here: `memchr` looks at many bytes per step.
+/// of `needles`, or `limit`. The hot scans of the parser go through here.
 fn find_any(s: &str, from: usize, limit: usize, needles: &[u8]) -> usize {
     let limit = limit.min(s.len());
     let Some(hay) = s.as_bytes().get(from..limit) else { return limit };
-    // For a few bytes, a plain loop beats setting up a vector search.
-    if hay.len() < 16 {
-        return hay.iter().position(|x| needles.contains(x)).map_or(limit, |i| from + i);
-    }
-    let found = match *needles {
-        [a] => super::bytes::find(a, hay),
-        [a, b] => super::bytes::find2(a, b, hay),
-        [a, b, c] => super::bytes::find3(a, b, c, hay),
-        _ => hay.iter().position(|x| needles.contains(x)),
-    };
-    found.map_or(limit, |i| from + i)
+    super::bytes::find_any(needles, hay).map_or(limit, |i| from + i)
 }
 
 /// A set of bytes, for scans that stop at any of more than three bytes.
