@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::model::{Client, Options};
 use crate::report::Format;
 use crate::rules::{Environment, RuleSet, Selection, Severity};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,12 +37,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint one connection string (`-` reads it from stdin).
-    Check {
-        /// The connection string, or `-` for stdin.
-        string: String,
-        #[command(flatten)]
-        lint: LintArgs,
-    },
+    Check(Deferred<CheckArgs>),
     /// List the rule catalogue.
     Rules {
         /// `text` (default) or `json`.
@@ -62,6 +57,49 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         client: Option<String>,
     },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// The connection string, or `-` for stdin.
+    pub string: String,
+    #[command(flatten)]
+    pub lint: LintArgs,
+}
+
+/// A subcommand's arguments, defined only when that subcommand runs or its
+/// help is shown: linting files, the common case, does not pay for defining
+/// `check`'s copy of every lint option (a tenth of argument parsing).
+#[derive(Debug, Clone)]
+pub struct Deferred<T>(pub T);
+
+impl<T: FromArgMatches> FromArgMatches for Deferred<T> {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Deferred)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+}
+
+impl<T: Args> Args for Deferred<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keeping_about(cmd, T::augment_args))
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keeping_about(cmd, T::augment_args_for_update))
+    }
+}
+
+/// `augment` applied to `cmd`, whose about texts (the subcommand's doc) stay:
+/// deferred, a flattened struct's doc would otherwise replace them.
+fn keeping_about(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    use clap::builder::Resettable;
+    let kept = |text: Option<&clap::builder::StyledStr>| text.cloned().map_or(Resettable::Reset, Resettable::Value);
+    let (about, long_about) = (kept(cmd.get_about()), kept(cmd.get_long_about()));
+    augment(cmd).about(about).long_about(long_about)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -246,7 +284,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<u8, String> {
     match cli.command {
         None => files::run(&cli.lint, out),
-        Some(Command::Check { string, lint }) => files::check(&string, &lint, out),
+        Some(Command::Check(Deferred(CheckArgs { string, lint }))) => files::check(&string, &lint, out),
         Some(Command::Rules { format }) => info::rules(format, out),
         Some(Command::Explain { rule }) => info::explain(&rule, out),
         Some(Command::Parse { string, client }) => info::parse(&string, client.as_deref(), out),
