@@ -128,6 +128,35 @@ fn fix_rewrites_only_the_bytes_that_change() {
     assert!(again.stderr.contains("fixed 0 problems"), "{}", again.stderr);
 }
 
+/// `--fix DIR` removes the temporary files a killed fix left beside the files it rewrites,
+/// found by the walk itself, and lists no other directory again.
+#[cfg(target_os = "linux")]
+#[test]
+fn fix_of_a_tree_removes_stale_temporary_files() {
+    let env = "DATABASE_URL=postgresql://app@db.example.com/app?sslmode=verify_full\n";
+    let stale = "svc1/..env.dblint-999999999-aB3dE9.tmp";
+    let dir = temp_with(&[("svc1/.env", env), ("svc2/.env", env), (stale, "partial")]);
+    let r = dblint_in(dir.path(), &["--isolated", "--fix", "."]);
+    assert!(r.stderr.contains("fixed 2 problems in 2 files"), "{}", r.stderr);
+    assert!(!dir.path().join(stale).exists(), "the dead writer's temporary file is removed");
+    for svc in ["svc1", "svc2"] {
+        let names: Vec<_> = std::fs::read_dir(dir.path().join(svc)).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+        assert_eq!(names, [".env"], "{svc}");
+    }
+}
+
+/// A bare file name is written in the working directory, as given.
+#[test]
+fn fix_writes_a_file_named_without_a_directory() {
+    let env = "DATABASE_URL=postgresql://app@db.example.com/app?sslmode=verify_full\n";
+    let dir = temp_with(&[(".env", env)]);
+    let r = dblint_in(dir.path(), &["--isolated", "--fix", ".env"]);
+    assert_eq!(std::fs::read_to_string(dir.path().join(".env")).unwrap(), env.replace("verify_full", "verify-full"), "{}", r.stderr);
+    assert!(r.stderr.contains("fixed 1 problem in 1 file"), "{}", r.stderr);
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+    assert_eq!(names, [".env"], "no temporary file is left");
+}
+
 /// Many files at once take the batched write path (`write::commit_all`):
 /// every file is still replaced whole, keeps its permissions, and a file
 /// that cannot be written is reported without stopping the others.

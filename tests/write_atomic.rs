@@ -13,8 +13,8 @@ const SECRET: &str = "s3cr3t-Pa55w0rd";
 const OLD: &str = "DATABASE_URL=postgres://app:s3cr3t-Pa55w0rd@db/app\n";
 const NEW: &str = "DATABASE_URL=postgres://app:s3cr3t-Pa55w0rd@db/app?sslmode=verify-full\n";
 
-const NO_BACKUP: WriteOptions = WriteOptions { backup: false };
-const BACKUP: WriteOptions = WriteOptions { backup: true };
+const NO_BACKUP: WriteOptions = WriteOptions { backup: false, no_temp_files_beside: false };
+const BACKUP: WriteOptions = WriteOptions { backup: true, no_temp_files_beside: false };
 
 /// The names in `dir`, sorted.
 fn entries(dir: &Path) -> BTreeSet<String> {
@@ -123,7 +123,7 @@ fn writes_through_symlinks_and_keeps_them() {
 
     let snap = Snapshot::read(&alias).unwrap();
     assert_eq!(snap.path(), alias);
-    assert_eq!(snap.target(), fs::canonicalize(&file).unwrap());
+    assert_eq!(snap.target().unwrap().0, fs::canonicalize(&file).unwrap());
     let outcome = write_atomic(&snap, NEW.as_bytes(), &NO_BACKUP).unwrap();
     assert!(matches!(outcome, Outcome::Written { backup: None, .. }));
 
@@ -137,6 +137,38 @@ fn writes_through_symlinks_and_keeps_them() {
     assert_ne!(inode(&file), file_inode, "replaced by rename, not rewritten in place");
     assert_eq!(entries(&real), set(&["env"]));
     assert_eq!(entries(&home), set(&[".env", "alias"]));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_repointed_after_the_read_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (dir.path().join("first.env"), dir.path().join("second.env"));
+    write_file(&first, OLD, 0o600);
+    write_file(&second, OLD, 0o600);
+    let link = dir.path().join(".env");
+    std::os::unix::fs::symlink("first.env", &link).unwrap();
+    let snap = Snapshot::read(&link).unwrap();
+    // Same content, other file: writing it would overwrite a file that was never read.
+    fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink("second.env", &link).unwrap();
+    let err = write_atomic(&snap, NEW.as_bytes(), &NO_BACKUP).unwrap_err();
+    assert!(matches!(err, WriteError::Changed { .. }), "{err:?}");
+    assert_clean_message(&err, &link);
+    assert_eq!((read(&first), read(&second)), (OLD.to_string(), OLD.to_string()));
+    assert_eq!(fs::read_link(&link).unwrap(), Path::new("second.env"));
+    assert_eq!(entries(dir.path()), set(&[".env", "first.env", "second.env"]));
+}
+
+#[test]
+fn a_file_over_the_limit_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".env");
+    fs::write(&path, vec![b'x'; 3 * 1024 * 1024]).unwrap();
+    let err = Snapshot::read_at_most(&path, 2 * 1024 * 1024).unwrap_err();
+    assert!(matches!(err, WriteError::TooLarge { limit, .. } if limit == 2 * 1024 * 1024), "{err:?}");
+    assert_eq!(err.to_string(), format!("{}: larger than 2 MiB, not read", path.display()));
+    assert_eq!(Snapshot::read_at_most(&path, 3 * 1024 * 1024).unwrap().content().len(), 3 * 1024 * 1024);
 }
 
 #[cfg(unix)]
@@ -441,6 +473,33 @@ fn stale_temp_files_of_dead_writers_are_removed() {
     expected.insert(live.clone());
     assert_eq!(entries(dir.path()), expected);
     assert_eq!(remove_stale_temp_files(&path).unwrap(), 0);
+}
+
+/// A caller that has just listed the directory (the walk of `dblint --fix DIR`) and seen no
+/// temporary file spares the second listing; what looks like one is recognised whatever file
+/// it was for.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_directory_known_to_hold_no_temp_files_is_not_listed_again() {
+    use dblint::fix::write::is_temp_file_name;
+    use std::ffi::OsStr;
+    assert!(is_temp_file_name(OsStr::new("..env.dblint-4242-aB3dE9.tmp")));
+    assert!(is_temp_file_name(OsStr::new(".appsettings.json.dblint-7-xYz123.tmp")));
+    for name in [".env", "..env.tmp", ".env.dblint-1-a.tmp.bak", "x.dblint-1-abc.tmp"] {
+        assert!(!is_temp_file_name(OsStr::new(name)), "{name}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".env");
+    write_file(&path, OLD, 0o600);
+    let stale = "..env.dblint-999999999-aB3dE9.tmp";
+    fs::write(dir.path().join(stale), "partial").unwrap();
+    let listed = WriteOptions { backup: false, no_temp_files_beside: true };
+    let outcome = write_atomic(&Snapshot::read(&path).unwrap(), NEW.as_bytes(), &listed).unwrap();
+    assert_eq!(outcome, Outcome::Written { backup: None, stale_temp_files_removed: 0 });
+    assert_eq!(entries(dir.path()), set(&[".env", stale]), "taken at its word");
+    let outcome = write_atomic(&Snapshot::read(&path).unwrap(), OLD.as_bytes(), &NO_BACKUP).unwrap();
+    assert_eq!(outcome, Outcome::Written { backup: None, stale_temp_files_removed: 1 });
+    assert_eq!(entries(dir.path()), set(&[".env"]));
 }
 
 /// A program editing the file in place while a fix is being written: the edit lands after the

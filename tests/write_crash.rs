@@ -73,7 +73,7 @@ fn writer_loop_child() {
     let a = fs::read(dir.join("a.bin")).unwrap();
     let b = fs::read(dir.join("b.bin")).unwrap();
     let target = dir.join("work").join(FILE);
-    let options = WriteOptions { backup: std::env::var(BACKUP_ENV).is_ok_and(|v| v == "1") };
+    let options = WriteOptions { backup: std::env::var(BACKUP_ENV).is_ok_and(|v| v == "1"), no_temp_files_beside: false };
     eprintln!("{READY}");
     loop {
         let snap = Snapshot::read(&target).unwrap();

@@ -19,6 +19,9 @@ const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 struct Target {
     path: PathBuf,
     explicit: bool,
+    /// Its directory was listed by the walk and holds no name of a temporary file of dblint's
+    /// (so a fix need not list it again to remove stale ones).
+    no_temp_files_beside: bool,
 }
 
 /// What happened to one file.
@@ -84,7 +87,7 @@ fn collect(r: &Resolved, args: &LintArgs, paths: &[PathBuf]) -> (Vec<Target>, Ve
         };
         if !meta.is_dir() {
             if !(args.force_exclude && r.config.excludes(p)) {
-                targets.push(Target { path: p.clone(), explicit: true });
+                targets.push(Target { path: p.clone(), explicit: true, no_temp_files_beside: false });
             }
             continue;
         }
@@ -96,20 +99,36 @@ fn collect(r: &Resolved, args: &LintArgs, paths: &[PathBuf]) -> (Vec<Target>, Ve
             .require_git(false)
             .filter_entry(|e| !matches!(e.file_name().to_str(), Some(".git" | ".hg" | ".svn" | "node_modules")))
             .build();
+        let first_walked = targets.len();
+        // Directories in which the walk saw what may be a temporary file left by a killed fix.
+        let mut with_temp_files: Vec<PathBuf> = Vec::new();
         for entry in walker {
             match entry {
                 Ok(e) => {
                     let path = e.path();
+                    if e.file_type().is_some_and(|t| t.is_file()) && write::is_temp_file_name(e.file_name()) {
+                        with_temp_files.extend(path.parent().map(Path::to_path_buf));
+                    }
                     if e.file_type().is_some_and(|t| t.is_file()) && walked_kind(path, args.all_files) && !r.config.excludes(path) {
-                        targets.push(Target { path: path.to_path_buf(), explicit: false });
+                        targets.push(Target { path: path.to_path_buf(), explicit: false, no_temp_files_beside: true });
                     }
                 }
                 Err(e) => errors.push(e.to_string()),
             }
         }
+        if !with_temp_files.is_empty() {
+            for t in &mut targets[first_walked..] {
+                t.no_temp_files_beside = !t.path.parent().is_some_and(|d| with_temp_files.iter().any(|w| w == d));
+            }
+        }
     }
     targets.sort_by(|a, b| a.path.cmp(&b.path));
-    targets.dedup_by(|a, b| a.path == b.path);
+    targets.dedup_by(|later, kept| {
+        let same = later.path == kept.path;
+        // Listed again before a fix unless every way it was found says there is no need.
+        kept.no_temp_files_beside &= !same || later.no_temp_files_beside;
+        same
+    });
     (targets, errors)
 }
 
@@ -175,14 +194,12 @@ fn process(
     writer: Option<(&write::Committer, usize)>,
 ) -> FileResult {
     let display = display_path(&t.path);
-    if let Ok(m) = std::fs::metadata(&t.path) {
-        if m.len() > MAX_FILE_BYTES {
-            let msg = format!("{display}: larger than {} MiB, not read", MAX_FILE_BYTES / (1024 * 1024));
+    let snapshot = match write::Snapshot::read_at_most(&t.path, MAX_FILE_BYTES) {
+        Ok(s) => s,
+        Err(write::WriteError::TooLarge { limit, .. }) => {
+            let msg = format!("{display}: larger than {} MiB, not read", limit / (1024 * 1024));
             return if t.explicit { FileResult::error(msg) } else { FileResult::skipped(msg) };
         }
-    }
-    let snapshot = match write::Snapshot::read(&t.path) {
-        Ok(s) => s,
         Err(e) => return FileResult::error(e.to_string()),
     };
     let bytes = snapshot.content();
@@ -221,7 +238,11 @@ fn process(
         return result;
     }
     if let (true, Some((writer, key))) = (changed, writer) {
-        match write::prepare(&snapshot, outcome.fixed.as_bytes(), &write::WriteOptions { backup: args.backup }) {
+        match write::prepare(
+            &snapshot,
+            outcome.fixed.as_bytes(),
+            &write::WriteOptions { backup: args.backup, no_temp_files_beside: t.no_temp_files_beside },
+        ) {
             Ok(Some(pending)) => {
                 writer.submit(key, pending);
                 result.unwritten = Some(before.report);

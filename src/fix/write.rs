@@ -7,8 +7,9 @@
 //! does the rename carefully:
 //!
 //! 1. [`Snapshot::read`] reads the file through any symlinks and remembers what it read: the
-//!    real path, the bytes, the length, the modification time and the file's identity
-//!    (device and inode on Unix).
+//!    bytes, the length, the modification time and the file's identity (device and inode on
+//!    Unix). Only a file that is to be written has its real path worked out ([`prepare`]), so
+//!    reading costs a lint one `stat`, one `open`, the reads and one `fstat`.
 //! 2. [`write_atomic`] writes the new content to a temporary file in the *target's own*
 //!    directory, gives it the original's permission bits and owner/group, flushes it
 //!    (`fsync`), checks that the file on disk is still exactly what was read (identity,
@@ -68,7 +69,8 @@
 //! - File identity (device and inode) is known on Unix only; elsewhere a file replaced by
 //!   another with the very same content is not noticed (nothing is lost: the content is equal).
 //! - The file written is the one that was read: if a symlink is re-pointed between
-//!   [`Snapshot::read`] and [`write_atomic`], the old target is checked and written.
+//!   [`Snapshot::read`] and [`write_atomic`], its new target is not that file, and the write
+//!   is refused as a change.
 //!
 //! Error messages name paths and causes only, never file content.
 
@@ -90,13 +92,12 @@ const BACKUP_SUFFIX: &str = ".bak";
 /// Buffer size used when comparing the file on disk with the snapshot.
 const COMPARE_CHUNK: usize = 64 * 1024;
 
-/// A file as it was read: real path, content, and what is needed to notice a later change.
+/// A file as it was read: its path, content, and what is needed to notice a later change.
 ///
 /// Its `Debug` output shows the content's length, never the content.
 #[derive(Clone)]
 pub struct Snapshot {
     path: PathBuf,
-    target: PathBuf,
     content: Vec<u8>,
     stamp: Stamp,
 }
@@ -143,7 +144,6 @@ impl fmt::Debug for Snapshot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Snapshot")
             .field("path", &self.path)
-            .field("target", &self.target)
             .field("content", &format_args!("<{} bytes>", self.content.len()))
             .field("stamp", &self.stamp)
             .finish()
@@ -156,26 +156,37 @@ impl Snapshot {
     /// Fails if the path does not exist, is not a regular file (directories, devices and
     /// FIFOs are refused before they are opened), or changed while it was being read.
     pub fn read(path: impl AsRef<Path>) -> Result<Snapshot, WriteError> {
+        Snapshot::read_at_most(path, u64::MAX)
+    }
+
+    /// [`Snapshot::read`], refusing a file longer than `limit` bytes before reading it
+    /// ([`WriteError::TooLarge`]).
+    pub fn read_at_most(path: impl AsRef<Path>, limit: u64) -> Result<Snapshot, WriteError> {
         let path = path.as_ref().to_path_buf();
         let read_error = |source| WriteError::Read { path: path.clone(), source };
-        let target = fs::canonicalize(&path).map_err(read_error)?;
-        let meta = fs::metadata(&target).map_err(read_error)?;
+        // Looked at before opening: opening a FIFO would block, opening a device may act.
+        let meta = fs::metadata(&path).map_err(read_error)?;
         if !meta.is_file() {
             return Err(WriteError::NotAFile { path });
         }
-        let mut file = File::open(&target).map_err(read_error)?;
-        let before = file.metadata().map_err(read_error)?;
-        if !before.is_file() || FileId::of(&before) != FileId::of(&meta) {
+        if meta.len() > limit {
+            return Err(WriteError::TooLarge { path, limit });
+        }
+        let before = Stamp::of(&meta);
+        let mut file = File::open(&path).map_err(read_error)?;
+        // One byte more than the length read, to see the end (or that the file grew) without
+        // growing the buffer.
+        let mut content = Vec::with_capacity(usize::try_from(before.len).unwrap_or(0).saturating_add(1));
+        // Plain reads to the end (`File::read_to_end` would ask for the length and the
+        // position again first).
+        (&mut file).take(u64::MAX).read_to_end(&mut content).map_err(read_error)?;
+        // The file opened and read is the one looked at, unchanged from before the open to
+        // after the last read: same identity, length and modification time.
+        let stamp = Stamp::of(&file.metadata().map_err(read_error)?);
+        if stamp != before || stamp.len != content.len() as u64 {
             return Err(WriteError::Changed { path });
         }
-        let mut content = Vec::new();
-        file.read_to_end(&mut content).map_err(read_error)?;
-        let after = file.metadata().map_err(read_error)?;
-        let stamp = Stamp::of(&after);
-        if stamp != Stamp::of(&before) || stamp.len != content.len() as u64 {
-            return Err(WriteError::Changed { path });
-        }
-        Ok(Snapshot { path, target, content, stamp })
+        Ok(Snapshot { path, content, stamp })
     }
 
     /// The path as given to [`Snapshot::read`] (possibly a symlink); errors name this path.
@@ -183,10 +194,33 @@ impl Snapshot {
         &self.path
     }
 
-    /// The real file behind [`Snapshot::path`], with every symlink resolved; this is the file
-    /// that [`write_atomic`] replaces.
-    pub fn target(&self) -> &Path {
-        &self.target
+    /// The real file behind [`Snapshot::path`], the file that [`write_atomic`] replaces, and
+    /// its metadata, if it is still the file that was read (identity and length): the path
+    /// itself when it names a regular file (a symlinked directory on the way is harmless: the
+    /// replacement is made and renamed in that same directory), else the path with every
+    /// symlink resolved.
+    pub fn target(&self) -> Result<(PathBuf, Metadata), WriteError> {
+        let changed = || WriteError::Changed { path: self.path.clone() };
+        let io_error = |source: io::Error| match source.kind() {
+            io::ErrorKind::NotFound => changed(),
+            _ => WriteError::Io { path: self.path.clone(), action: "re-read", source },
+        };
+        let mut target = self.path.clone();
+        let mut meta = fs::symlink_metadata(&target).map_err(io_error)?;
+        if meta.file_type().is_symlink() {
+            target = fs::canonicalize(&self.path).map_err(io_error)?;
+            meta = fs::symlink_metadata(&target).map_err(io_error)?;
+        }
+        if !self.is_still(&meta) {
+            return Err(changed());
+        }
+        Ok((target, meta))
+    }
+
+    /// Whether `meta` describes the file that was read: a regular file of the same identity
+    /// and length.
+    fn is_still(&self, meta: &Metadata) -> bool {
+        meta.is_file() && FileId::of(meta) == self.stamp.id && meta.len() == self.stamp.len
     }
 
     /// The bytes that were read.
@@ -206,39 +240,47 @@ impl Snapshot {
     ///
     /// Returns [`WriteError::Changed`] if anything differs or the file is gone.
     pub fn check_unchanged(&self) -> Result<(), WriteError> {
-        self.current().map(drop)
+        let (target, _) = self.target()?;
+        self.current(&target).map(drop)
     }
 
-    /// Re-reads the target and returns its metadata if it still matches the snapshot.
-    /// The file's metadata, if it is still the file that was read, by identity and length.
-    fn current_metadata(&self) -> Result<Metadata, WriteError> {
-        let changed = || WriteError::Changed { path: self.path.clone() };
-        match fs::symlink_metadata(&self.target) {
-            Ok(meta) if meta.is_file() && FileId::of(&meta) == self.stamp.id && meta.len() == self.stamp.len => Ok(meta),
-            Ok(_) => Err(changed()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(changed()),
-            Err(e) => Err(WriteError::Io { path: self.path.clone(), action: "re-read", source: e }),
-        }
-    }
-
-    fn current(&self) -> Result<Metadata, WriteError> {
+    /// The metadata of `target` (the real file, from [`Snapshot::target`]) if it is still,
+    /// byte for byte, the file that was read.
+    fn current(&self, target: &Path) -> Result<Metadata, WriteError> {
         let changed = || WriteError::Changed { path: self.path.clone() };
         let io_error = |source| WriteError::Io { path: self.path.clone(), action: "re-read", source };
-        // Look before opening: a FIFO put in the file's place would block `open`.
-        self.current_metadata()?;
-        let mut file = match File::open(&self.target) {
+        let mut file = match open_existing(target) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(changed()),
+            // Replaced by a symlink (`O_NOFOLLOW`).
+            #[cfg(unix)]
+            Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => return Err(changed()),
             Err(e) => return Err(io_error(e)),
         };
         let meta = file.metadata().map_err(io_error)?;
-        if !meta.is_file() || FileId::of(&meta) != self.stamp.id || meta.len() != self.stamp.len {
+        if !self.is_still(&meta) {
             return Err(changed());
         }
         if !same_content(&mut file, &self.content).map_err(io_error)? {
             return Err(changed());
         }
         Ok(meta)
+    }
+}
+
+/// Opens for reading the file that `path` names, which should be a regular file: without
+/// following a symlink, and (on Unix) without blocking on a FIFO or adopting a terminal, so
+/// that whatever was put in its place can be looked at with `fstat` and refused.
+fn open_existing(path: &Path) -> io::Result<File> {
+    #[cfg(unix)]
+    {
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+        Ok(File::from(rustix::fs::open(path, flags, Mode::empty())?))
+    }
+    #[cfg(not(unix))]
+    {
+        File::open(path)
     }
 }
 
@@ -271,6 +313,10 @@ fn same_content(reader: &mut impl Read, expected: &[u8]) -> io::Result<bool> {
 pub struct WriteOptions {
     /// Keep the original content as `FILE.bak` beside the real file (off by default).
     pub backup: bool,
+    /// The caller has just listed the file's directory and found no name that
+    /// [`is_temp_file_name`] accepts, so there is no stale temporary file to look for
+    /// ([`remove_stale_temp_files`] is skipped).
+    pub no_temp_files_beside: bool,
 }
 
 /// What [`write_atomic`] did.
@@ -305,6 +351,13 @@ pub enum WriteError {
     NotAFile {
         /// The path as given.
         path: PathBuf,
+    },
+    /// The file is longer than the limit given to [`Snapshot::read_at_most`]; it was not read.
+    TooLarge {
+        /// The path as given.
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: u64,
     },
     /// The file changed on disk since it was read (or while it was being read).
     Changed {
@@ -371,6 +424,7 @@ impl WriteError {
         match self {
             WriteError::Read { path, .. }
             | WriteError::NotAFile { path }
+            | WriteError::TooLarge { path, .. }
             | WriteError::Changed { path }
             | WriteError::ReadOnly { path }
             | WriteError::HardLinked { path, .. }
@@ -391,6 +445,9 @@ impl fmt::Display for WriteError {
             }
             WriteError::NotAFile { path } => {
                 write!(f, "{} is not a regular file", path.display())
+            }
+            WriteError::TooLarge { path, limit } => {
+                write!(f, "{}: larger than {} MiB, not read", path.display(), limit / (1024 * 1024))
             }
             WriteError::Changed { path } => write!(f, "{} changed on disk since it was read; not overwritten", path.display()),
             WriteError::ReadOnly { path } => {
@@ -431,6 +488,7 @@ impl std::error::Error for WriteError {
             | WriteError::Io { source, .. }
             | WriteError::NotDurable { source, .. } => Some(source),
             WriteError::NotAFile { .. }
+            | WriteError::TooLarge { .. }
             | WriteError::Changed { .. }
             | WriteError::ReadOnly { .. }
             | WriteError::HardLinked { .. }
@@ -461,6 +519,8 @@ pub fn write_atomic(snapshot: &Snapshot, new_content: &[u8], options: &WriteOpti
 #[derive(Debug)]
 pub struct Pending {
     snapshot: Snapshot,
+    /// The real file ([`Snapshot::target`]).
+    target: PathBuf,
     meta: Metadata,
     temp: TempPath,
     backup: Option<(PathBuf, TempPath)>,
@@ -474,9 +534,8 @@ pub fn prepare(snapshot: &Snapshot, new_content: &[u8], options: &WriteOptions) 
         return Ok(None);
     }
     let path = &snapshot.path;
-    let target = &snapshot.target;
     // Identity and length only: the content is compared just before the rename.
-    let meta = snapshot.current_metadata()?;
+    let (target, meta) = snapshot.target()?;
     if is_read_only(&meta) {
         return Err(WriteError::ReadOnly { path: path.clone() });
     }
@@ -484,7 +543,7 @@ pub fn prepare(snapshot: &Snapshot, new_content: &[u8], options: &WriteOptions) 
     if links > 1 {
         return Err(WriteError::HardLinked { path: path.clone(), links });
     }
-    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+    let (Some(dir), Some(name)) = (parent_dir(&target), target.file_name()) else {
         return Err(WriteError::NotAFile { path: path.clone() });
     };
     let backup = if options.backup {
@@ -499,16 +558,19 @@ pub fn prepare(snapshot: &Snapshot, new_content: &[u8], options: &WriteOptions) 
     };
 
     // Best effort: a leftover temporary file is harmless, so failing to remove one is no error.
-    let stale_temp_files_removed = remove_stale_temp_files(target).unwrap_or(0);
+    // The directory is listed only when the caller has not just done so, or saw one (a
+    // symlink's target may be elsewhere: then it is listed).
+    let listed = options.no_temp_files_beside && target == snapshot.path;
+    let stale_temp_files_removed = if listed { 0 } else { remove_stale_temp_files(&target).unwrap_or(0) };
 
     // The files are closed once written (a large tree may have thousands pending) and
     // flushed by name later, one by one or all at once ([`commit_all`]).
-    let temp = prepare_temp(snapshot, dir, &meta, new_content)?.into_temp_path();
+    let temp = prepare_temp(snapshot, &target, &meta, new_content)?.into_temp_path();
     let backup = match backup {
-        Some(b) => Some((b, prepare_temp(snapshot, dir, &meta, &snapshot.content)?.into_temp_path())),
+        Some(b) => Some((b, prepare_temp(snapshot, &target, &meta, &snapshot.content)?.into_temp_path())),
         None => None,
     };
-    Ok(Some(Pending { snapshot: snapshot.clone(), meta, temp, backup, stale_temp_files_removed }))
+    Ok(Some(Pending { snapshot: snapshot.clone(), target, meta, temp, backup, stale_temp_files_removed }))
 }
 
 impl Pending {
@@ -519,7 +581,7 @@ impl Pending {
 
     /// The real file's directory.
     fn dir(&self) -> PathBuf {
-        self.snapshot.target.parent().map(Path::to_path_buf).unwrap_or_default()
+        parent_dir(&self.target).map(Path::to_path_buf).unwrap_or_default()
     }
 
     /// Flushes the temporary files to disk (`fsync`).
@@ -535,7 +597,7 @@ impl Pending {
     /// check that the file is still what was read, then the renames (backup first).
     fn commit(self) -> Result<Outcome, WriteError> {
         let path = &self.snapshot.path;
-        let now = self.snapshot.current()?;
+        let now = self.snapshot.current(&self.target)?;
         if !same_access(&self.meta, &now) {
             return Err(WriteError::Changed { path: path.clone() });
         }
@@ -547,7 +609,7 @@ impl Pending {
             }
             None => None,
         };
-        self.temp.persist(&self.snapshot.target).map_err(|e| WriteError::Io { path: path.clone(), action: "replace", source: e.error })?;
+        self.temp.persist(&self.target).map_err(|e| WriteError::Io { path: path.clone(), action: "replace", source: e.error })?;
         Ok(Outcome::Written { backup, stale_temp_files_removed: self.stale_temp_files_removed })
     }
 }
@@ -699,10 +761,11 @@ fn commit_batch(pending: Vec<Pending>) -> Vec<Result<Outcome, WriteError>> {
 
 /// Creates a temporary file in `dir` holding `content`, with the permissions and owner of
 /// `meta`. It is deleted when dropped unless persisted; the caller flushes it.
-fn prepare_temp(snapshot: &Snapshot, dir: &Path, meta: &Metadata, content: &[u8]) -> Result<NamedTempFile, WriteError> {
+fn prepare_temp(snapshot: &Snapshot, target: &Path, meta: &Metadata, content: &[u8]) -> Result<NamedTempFile, WriteError> {
     let path = &snapshot.path;
     let io_error = |action| move |source| WriteError::Io { path: path.clone(), action, source };
-    let prefix = temp_prefix(&snapshot.target);
+    let dir = parent_dir(target).unwrap_or(Path::new("."));
+    let prefix = temp_prefix(target);
     let mut builder = Builder::new();
     builder.prefix(&prefix).suffix(TEMP_SUFFIX);
     // Created with the original's permission bits (less the umask), so that `copy_access`
@@ -791,6 +854,11 @@ fn link_count(meta: &Metadata) -> u64 {
     }
 }
 
+/// The directory holding `path`: `.` for a bare file name.
+fn parent_dir(path: &Path) -> Option<&Path> {
+    path.parent().map(|d| if d.as_os_str().is_empty() { Path::new(".") } else { d })
+}
+
 /// Flushes a directory entry change (the rename) to disk. File systems that cannot flush a
 /// directory report `EINVAL`; there is nothing more to do on them.
 fn sync_dir(dir: &Path) -> io::Result<()> {
@@ -837,7 +905,7 @@ fn temp_prefix(target: &Path) -> OsString {
 pub fn remove_stale_temp_files(target: &Path) -> io::Result<usize> {
     #[cfg(target_os = "linux")]
     {
-        let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        let (Some(dir), Some(name)) = (parent_dir(target), target.file_name()) else {
             return Ok(0);
         };
         static PROC: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
@@ -874,6 +942,15 @@ pub fn remove_stale_temp_files(target: &Path) -> io::Result<usize> {
         let _ = target;
         Ok(0)
     }
+}
+
+/// Whether `name` may be one of dblint's temporary files (`.NAME.dblint-PID-RANDOM.tmp`),
+/// whatever file it was to replace: what a caller that lists a directory looks for before it
+/// sets [`WriteOptions::no_temp_files_beside`].
+pub fn is_temp_file_name(name: &std::ffi::OsStr) -> bool {
+    let name = name.as_encoded_bytes();
+    let Some(rest) = name.strip_prefix(b".").and_then(|r| r.strip_suffix(TEMP_SUFFIX.as_bytes())) else { return false };
+    crate::syntax::bytes::find_short(rest, TEMP_MARKER.as_bytes()).is_some()
 }
 
 /// The process id in a temporary file name `START PID - RANDOM .tmp`, if `name` is one.
