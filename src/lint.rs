@@ -32,11 +32,26 @@ pub struct Linter<'a> {
     dirs: Mutex<HashMap<PathBuf, Arc<DirFacts>>>,
 }
 
-/// The lints of the strings of one file, by client and text, in string
-/// coordinates: the secrets to hide and the diagnostics. Valid for one file
-/// (its context and selection) only.
+/// What linting one file reuses from one lint to the next (a fix lints it
+/// again after each round): what its path decides, worked out once, and the
+/// lints of its strings, by client and text, in string coordinates. Valid
+/// for one file only.
 #[derive(Debug, Default)]
-pub struct StringMemo(HashMap<(Option<Client>, String), StringLintMemo>);
+pub struct FileMemo {
+    setup: Option<FileSetup>,
+    strings: HashMap<(Option<Client>, String), StringLintMemo>,
+}
+
+/// What a file's path decides, whatever its content: the context and the
+/// rules its strings are linted with, and the project around it.
+#[derive(Debug)]
+struct FileSetup {
+    ctx: Context,
+    selection: Selection,
+    project: Arc<Project>,
+    /// The client the configuration's globs give the file.
+    config_client: Option<Client>,
+}
 
 /// One string's secrets and diagnostics, in string coordinates.
 type StringLintMemo = (Vec<Span>, Vec<Diagnostic>);
@@ -99,17 +114,21 @@ impl<'a> Linter<'a> {
     /// project's `package.json` dependencies, and otherwise the form's most
     /// common client.
     pub fn client(&self, path: &Path, key: &str, form: Form) -> Option<Client> {
+        self.client_in(path, self.config.client_for(path), &self.project(path), key, form)
+    }
+
+    /// [`Linter::client`] given what the configuration and the project say about `path`.
+    fn client_in(&self, path: &Path, config_client: Option<Client>, project: &Project, key: &str, form: Form) -> Option<Client> {
         let reads = |c: &Client| c.reads(form);
         if let Some(c) = self.client.filter(reads) {
             return Some(c);
         }
-        if let Some(c) = self.config.client_for(path).filter(reads) {
+        if let Some(c) = config_client.filter(reads) {
             return Some(c);
         }
         if path.extension().is_some_and(|e| e == "prisma") && Client::Prisma.reads(form) {
             return Some(Client::Prisma);
         }
-        let project = self.project(path);
         let var = key.rsplit(['.', ':']).next().unwrap_or(key);
         if Client::Prisma.reads(form) && project.prisma_env.iter().any(|n| n == var) {
             return Some(Client::Prisma);
@@ -173,71 +192,60 @@ impl<'a> Linter<'a> {
         facts
     }
 
-    fn context(&self, path: &Path) -> Context {
-        Context {
+    /// What `path` decides for linting the file there.
+    fn setup(&self, path: &Path) -> FileSetup {
+        let project = self.project(path);
+        let ctx = Context {
             env: self.environment(path),
             base_dir: path.parent().map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() }),
-            prisma_dir: self.prisma_dir(path),
+            prisma_dir: prisma_dir(path, &project),
             in_file: true,
             fixes: self.fixes,
             ..Context::default()
-        }
-    }
-
-    /// The Prisma schema directory for a file at `path`, against which Prisma resolves
-    /// certificate paths: the file's own directory for `*.prisma`, `./prisma` next to it when
-    /// that exists (known from the directory's [`DirFacts`], read once per run).
-    fn prisma_dir(&self, path: &Path) -> Option<PathBuf> {
-        let dir = path.parent()?;
-        if path.extension().is_some_and(|e| e == "prisma") {
-            return Some(dir.to_path_buf());
-        }
-        self.project(path).has_prisma_dir.then(|| dir.join("prisma"))
-    }
-
-    fn selection_for(&self, path: &Path) -> Selection {
-        let mut s = self.selection.clone();
-        s.ignore.extend(self.config.ignores_for(path));
-        s
+        };
+        let mut selection = self.selection.clone();
+        selection.ignore.extend(self.config.ignores_for(path));
+        FileSetup { ctx, selection, project, config_client: self.config.client_for(path) }
     }
 
     /// Lint the content of the file at `path`.
     pub fn lint_file(&self, path: &Path, display: &str, content: &str) -> FileLint {
-        self.lint_file_memo(path, display, content, &mut StringMemo::default())
+        self.lint_file_memo(path, display, content, &mut FileMemo::default())
     }
 
-    /// [`Linter::lint_file`] reusing, through `memo`, the lints of strings
-    /// already seen in this file: a fix round re-lints only the strings it
-    /// changed.
-    pub fn lint_file_memo(&self, path: &Path, display: &str, content: &str, memo: &mut StringMemo) -> FileLint {
+    /// [`Linter::lint_file`] reusing, through `memo`, what an earlier lint of
+    /// this file worked out: a fix round works out the file's setup once and
+    /// re-lints only the strings it changed.
+    pub fn lint_file_memo(&self, path: &Path, display: &str, content: &str, memo: &mut FileMemo) -> FileLint {
         let kind = FileKind::sniff(path, content);
-        let selection = self.selection_for(path);
+        let FileMemo { setup, strings: memo } = memo;
+        let FileSetup { ctx, selection, project, config_client } = setup.get_or_insert_with(|| self.setup(path));
+        let selection = &*selection;
         let mut report = FileReport { path: display.to_string(), source: content.to_string(), secrets: Vec::new(), findings: Vec::new() };
         let scan = match sources::scan(kind, content) {
             Ok(s) => s,
             Err(e) => {
-                report.findings.push(file_syntax_finding(&e, &selection));
+                report.findings.push(file_syntax_finding(&e, selection));
                 report.findings.retain(|f| !f.diagnostic.code.is_empty());
                 return FileLint { report, kind, strings: 0 };
             }
         };
         for e in &scan.errors {
-            let f = file_syntax_finding(e, &selection);
+            let f = file_syntax_finding(e, selection);
             if !f.diagnostic.code.is_empty() {
                 report.findings.push(f);
             }
         }
-        let ctx = self.context(path);
         let index = crate::report::LineIndex::new(content);
         for cand in &scan.candidates {
-            let client = self.client(path, &cand.key, cand.form);
+            let client = self.client_in(path, *config_client, project, &cand.key, cand.form);
             let key = (client, cand.value.clone());
-            let (secrets, diags) = match memo.0.get(&key) {
+            let (secrets, diags) = match memo.get(&key) {
                 Some((secrets, diags)) => (secrets.clone(), diags.clone()),
                 None => {
-                    let (analysis, diags) = rules::lint_str(self.rules, &cand.value, client, &ctx, &self.opts, &selection);
+                    let (analysis, diags) = rules::lint_str(self.rules, &cand.value, client, ctx, &self.opts, selection);
                     let secrets = string_secrets(analysis.as_ref(), &cand.value);
-                    memo.0.insert(key, (secrets.clone(), diags.clone()));
+                    memo.insert(key, (secrets.clone(), diags.clone()));
                     (secrets, diags)
                 }
             };
@@ -322,6 +330,17 @@ fn file_syntax_finding(e: &sources::SourceError, selection: &Selection) -> Findi
         notes: Vec::new(),
     };
     Finding { diagnostic: d, string_span: e.span }
+}
+
+/// The Prisma schema directory for a file at `path`, against which Prisma resolves
+/// certificate paths: the file's own directory for `*.prisma`, `./prisma` next to it when
+/// that exists (known from the directory's [`DirFacts`], read once per run).
+fn prisma_dir(path: &Path, project: &Project) -> Option<PathBuf> {
+    let dir = path.parent()?;
+    if path.extension().is_some_and(|e| e == "prisma") {
+        return Some(dir.to_path_buf());
+    }
+    project.has_prisma_dir.then(|| dir.join("prisma"))
 }
 
 /// What a project's files say about the clients reading its strings.

@@ -215,7 +215,7 @@ fn process(
         let lint = linter.lint_file(&t.path, &display, content);
         return FileResult { strings: lint.strings, report: Some(lint.report), ..FileResult::default() };
     };
-    let mut memo = crate::lint::StringMemo::default();
+    let mut memo = crate::lint::FileMemo::default();
     let before = linter.lint_file_memo(&t.path, &display, content, &mut memo);
     let outcome = fix::fix_linted_file(linter, &t.path, &display, content, before.clone(), &mut memo, level);
     let mut result = FileResult {

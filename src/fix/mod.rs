@@ -7,7 +7,7 @@
 
 pub mod write;
 
-use crate::lint::{FileLint, Linter, StringMemo};
+use crate::lint::{FileLint, FileMemo, Linter};
 use crate::model::{Client, Options};
 use crate::rules::{self, Applicability, Context, Diagnostic, RuleSet, Selection};
 use crate::syntax::{Edit, apply_edits};
@@ -169,7 +169,7 @@ pub fn fix_string(
 
 /// Fix the content of a file; `after` is the lint of the fixed content.
 pub fn fix_file(linter: &Linter<'_>, path: &Path, display: &str, content: &str, level: Applicability) -> Outcome<FileLint> {
-    let mut memo = StringMemo::default();
+    let mut memo = FileMemo::default();
     let first = linter.lint_file_memo(path, display, content, &mut memo);
     fix_linted_file(linter, path, display, content, first, &mut memo, level)
 }
@@ -182,7 +182,7 @@ pub fn fix_linted_file(
     display: &str,
     content: &str,
     first: FileLint,
-    memo: &mut StringMemo,
+    memo: &mut FileMemo,
     level: Applicability,
 ) -> Outcome<FileLint> {
     let with_diagnostics = |l: FileLint| {
