@@ -112,13 +112,9 @@ impl<'a> Linter<'a> {
     /// the configuration's globs, the file itself (a Prisma schema), a Prisma
     /// schema of the project that reads this variable (`env("KEY")`), the
     /// project's `package.json` dependencies, and otherwise the form's most
-    /// common client.
-    pub fn client(&self, path: &Path, key: &str, form: Form) -> Option<Client> {
-        self.client_in(path, self.config.client_for(path), &self.project(path), key, form)
-    }
-
-    /// [`Linter::client`] given what the configuration and the project say about `path`.
-    fn client_in(&self, path: &Path, config_client: Option<Client>, project: &Project, key: &str, form: Form) -> Option<Client> {
+    /// common client. `config_client` and `project` are what the configuration and the
+    /// project around it say about `path` (its [`FileSetup`]).
+    fn client(&self, path: &Path, config_client: Option<Client>, project: &Project, key: &str, form: Form) -> Option<Client> {
         let reads = |c: &Client| c.reads(form);
         if let Some(c) = self.client.filter(reads) {
             return Some(c);
@@ -238,7 +234,7 @@ impl<'a> Linter<'a> {
         }
         let index = crate::report::LineIndex::new(content);
         for cand in &scan.candidates {
-            let client = self.client_in(path, *config_client, project, &cand.key, cand.form);
+            let client = self.client(path, *config_client, project, &cand.key, cand.form);
             let key = (client, cand.value.clone());
             let (secrets, diags) = match memo.get(&key) {
                 Some((secrets, diags)) => (secrets.clone(), diags.clone()),

@@ -100,16 +100,18 @@ fn collect(r: &Resolved, args: &LintArgs, paths: &[PathBuf]) -> (Vec<Target>, Ve
             .filter_entry(|e| !matches!(e.file_name().to_str(), Some(".git" | ".hg" | ".svn" | "node_modules")))
             .build();
         let first_walked = targets.len();
-        // Directories in which the walk saw what may be a temporary file left by a killed fix.
+        // Directories in which the walk saw what may be a temporary file left by a killed fix
+        // (one that an ignore file hides is not seen, and stays, as everywhere but on Linux).
         let mut with_temp_files: Vec<PathBuf> = Vec::new();
         for entry in walker {
             match entry {
                 Ok(e) => {
                     let path = e.path();
-                    if e.file_type().is_some_and(|t| t.is_file()) && write::is_temp_file_name(e.file_name()) {
+                    let is_file = e.file_type().is_some_and(|t| t.is_file());
+                    if is_file && write::is_temp_file_name(e.file_name()) {
                         with_temp_files.extend(path.parent().map(Path::to_path_buf));
                     }
-                    if e.file_type().is_some_and(|t| t.is_file()) && walked_kind(path, args.all_files) && !r.config.excludes(path) {
+                    if is_file && walked_kind(path, args.all_files) && !r.config.excludes(path) {
                         targets.push(Target { path: path.to_path_buf(), explicit: false, no_temp_files_beside: true });
                     }
                 }

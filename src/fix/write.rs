@@ -57,7 +57,9 @@
 //! replace and the writing process. A process killed between creating one and renaming it
 //! leaves it behind; it is never read as the target, and on Linux the next write to the same
 //! file removes those whose process no longer exists ([`remove_stale_temp_files`]). Elsewhere
-//! they stay until removed by hand.
+//! they stay until removed by hand. A caller that has just listed the directory (the walk of
+//! `dblint --fix DIR`) says so when it saw none ([`WriteOptions::no_temp_files_beside`]), and
+//! the directory is not listed again; one that an ignore file hid from that walk stays.
 //!
 //! # Limits
 //!
