@@ -39,8 +39,11 @@ pub struct Linter<'a> {
 #[derive(Debug, Default)]
 pub struct FileMemo {
     setup: Option<FileSetup>,
-    strings: HashMap<(Option<Client>, String), StringLintMemo>,
+    strings: HashMap<StringKey, StringLintMemo>,
 }
+
+/// A string as linted: its client, its text and the spans of it that the file interpolates.
+type StringKey = (Option<Client>, String, Vec<Span>);
 
 /// What a file's path decides, whatever its content: the context and the
 /// rules its strings are linted with, and the project around it.
@@ -235,10 +238,18 @@ impl<'a> Linter<'a> {
         let index = crate::report::LineIndex::new(content);
         for cand in &scan.candidates {
             let client = self.client(path, *config_client, project, &cand.key, cand.form);
-            let key = (client, cand.value.clone());
+            let key = (client, cand.value.clone(), cand.opaque());
             let (secrets, diags) = match memo.get(&key) {
                 Some((secrets, diags)) => (secrets.clone(), diags.clone()),
                 None => {
+                    // `$VAR` that the file expands: a context of its own (rare, so cloned then).
+                    let own;
+                    let ctx = if key.2.is_empty() {
+                        &*ctx
+                    } else {
+                        own = Context { interpolated: key.2.clone(), ..ctx.clone() };
+                        &own
+                    };
                     let (analysis, diags) = rules::lint_str(self.rules, &cand.value, client, ctx, &self.opts, selection);
                     let secrets = string_secrets(analysis.as_ref(), &cand.value);
                     memo.insert(key, (secrets.clone(), diags.clone()));

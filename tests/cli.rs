@@ -145,6 +145,33 @@ fn fix_of_a_tree_removes_stale_temporary_files() {
     }
 }
 
+/// `$VAR` that the file itself expands (unquoted or double-quoted `.env` values) is not what
+/// the client reads: nothing in it is reported. In single quotes it is literal, and reported;
+/// the two strings are the same text, so this also keeps them apart in the memo of string lints.
+#[test]
+fn variables_the_file_expands_are_not_reported() {
+    let env = "A=postgresql://app@db.example.com/app?sslmode=$MODE\n\
+               B='postgresql://app@db.example.com/app?sslmode=$MODE'\n\
+               C=\"postgresql://app@db.example.com/app?sslmode=${MODE}\"\n";
+    let dir = temp_with(&[(".env", env)]);
+    let r = dblint_in(dir.path(), &["--isolated", "--format", "concise", ".env"]);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines, [".env:2:48: error: DBL103 invalid sslmode value: \"$MODE\""], "{}", r.stderr);
+    assert_eq!(r.code, 1);
+}
+
+/// A password the file expands from a variable is not written in the file.
+#[test]
+fn a_password_the_file_expands_is_not_plaintext() {
+    let env = "D=postgresql://app:$db_pass@db.example.com/app?sslmode=verify-full\n\
+               E='postgresql://app:$db_pass@db.example.com/app?sslmode=verify-full'\n";
+    let dir = temp_with(&[(".env.production", env)]);
+    let r = dblint_in(dir.path(), &["--isolated", "--format", "concise", ".env.production"]);
+    let codes: Vec<&str> = r.stdout.lines().map(|l| l.split(": ").nth(2).unwrap_or("").split(' ').next().unwrap_or("")).collect();
+    assert_eq!(codes, ["DBL601"], "{}", r.stdout);
+    assert!(r.stdout.starts_with(".env.production:2:"), "only the single-quoted literal: {}", r.stdout);
+}
+
 /// A bare file name is written in the working directory, as given.
 #[test]
 fn fix_writes_a_file_named_without_a_directory() {

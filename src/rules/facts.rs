@@ -14,7 +14,8 @@ pub struct Facts<'a, 's> {
     pub locality: Locality,
     pub provider: Option<Provider>,
     pub password: PasswordKind,
-    /// Template placeholders in the string (`${VAR}`, `{{ … }}` …).
+    /// Template placeholders in the string (`${VAR}`, `{{ … }}` …) and the spans its file
+    /// interpolates ([`Context::interpolated`](super::Context::interpolated)).
     pub placeholders: Vec<crate::syntax::Span>,
     /// The certificates of the string's CA file, read once for all the CA checks.
     ca_certs: std::cell::OnceCell<Option<Vec<super::checks::CaCert>>>,
@@ -64,18 +65,25 @@ impl<'a, 's> Facts<'a, 's> {
         let locality = Locality::of_all(&interp.endpoints);
         let provider = interp.endpoints.iter().find_map(|e| Provider::detect(&e.host)).or_else(|| cloud_sql_by_ca(analysis));
         let tree = &analysis.tree;
+        let mut placeholders = super::checks::placeholder_spans(tree.source());
+        if !ctx.interpolated.is_empty() {
+            placeholders.extend_from_slice(&ctx.interpolated);
+            placeholders.sort();
+        }
         let password = tree
             .tokens
             .iter()
             .filter(|t| t.kind == TokenKind::Password || (t.kind == TokenKind::SecretValue && is_password_key(analysis, t.span)))
-            .map(|t| PasswordKind::of(tree.text(t.span)))
+            .map(|t| match ctx.interpolated.iter().any(|i| i.start <= t.span.start && t.span.end <= i.end) {
+                true => PasswordKind::Placeholder,
+                false => PasswordKind::of(tree.text(t.span)),
+            })
             .max_by_key(|k| match k {
                 PasswordKind::Literal => 2,
                 PasswordKind::Placeholder => 1,
                 PasswordKind::None => 0,
             })
             .unwrap_or(PasswordKind::None);
-        let placeholders = super::checks::placeholder_spans(tree.source());
         Facts {
             analysis,
             ctx,

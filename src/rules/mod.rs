@@ -40,6 +40,10 @@ pub struct Context {
     /// and re-reading the string; a run that neither applies nor shows a fix
     /// only needs to know it exists ([`Diagnostic::fixable`]).
     pub fixes: Option<Applicability>,
+    /// Spans of the string that its file interpolates (`$VAR` in an unquoted `.env` value):
+    /// the client reads what they expand to, never the text as written, so nothing in them
+    /// is reported, as for template placeholders.
+    pub interpolated: Vec<crate::syntax::Span>,
 }
 
 impl Default for Context {
@@ -54,6 +58,7 @@ impl Default for Context {
             now,
             in_file: false,
             fixes: Some(Applicability::NeedsLiveCheck),
+            interpolated: Vec::new(),
         }
     }
 }
