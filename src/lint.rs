@@ -243,11 +243,12 @@ impl<'a> Linter<'a> {
                 Some((secrets, diags)) => (secrets.clone(), diags.clone()),
                 None => {
                     // `$VAR` that the file expands: a context of its own (rare, so cloned then).
+                    let (_, _, interpolated) = &key;
                     let own;
-                    let ctx = if key.2.is_empty() {
+                    let ctx = if interpolated.is_empty() {
                         &*ctx
                     } else {
-                        own = Context { interpolated: key.2.clone(), ..ctx.clone() };
+                        own = Context { interpolated: interpolated.clone(), ..ctx.clone() };
                         &own
                     };
                     let (analysis, diags) = rules::lint_str(self.rules, &cand.value, client, ctx, &self.opts, selection);

@@ -74,9 +74,12 @@ impl<'a, 's> Facts<'a, 's> {
             .tokens
             .iter()
             .filter(|t| t.kind == TokenKind::Password || (t.kind == TokenKind::SecretValue && is_password_key(analysis, t.span)))
-            .map(|t| match ctx.interpolated.iter().any(|i| i.start <= t.span.start && t.span.end <= i.end) {
-                true => PasswordKind::Placeholder,
-                false => PasswordKind::of(tree.text(t.span)),
+            .map(|t| {
+                if ctx.interpolated.iter().any(|i| i.contains(t.span)) {
+                    PasswordKind::Placeholder
+                } else {
+                    PasswordKind::of(tree.text(t.span))
+                }
             })
             .max_by_key(|k| match k {
                 PasswordKind::Literal => 2,
