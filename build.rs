@@ -39,6 +39,37 @@ fn main() {
     out.push_str("    ]\n}\n");
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("rules_index.rs");
     std::fs::write(dest, out).expect("writing the rule index");
+    link_unwinder_statically();
+}
+
+/// On Linux with glibc, link GCC's unwinder (`libgcc_eh.a`) into the executable instead of
+/// loading `libgcc_s.so.1` at every start: loading it, relocating it and running its
+/// constructor (which probes the CPU with `cpuid`, trapped by a hypervisor) cost about a
+/// tenth of a run on one `.env` file (BENCHMARKS.md §2). The standard library asks for
+/// `-lgcc_s`; the linker (`--as-needed`) leaves it out once every unwinder symbol is
+/// already defined, which `+whole-archive` ensures whatever the link order. Skipped where
+/// the C compiler has no `libgcc_eh.a` (the executable then loads `libgcc_s` as usual) and
+/// for `crt-static` builds, which link it statically already.
+fn link_unwinder_statically() {
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    println!("cargo:rerun-if-env-changed=CC");
+    if var("CARGO_CFG_TARGET_OS") != "linux"
+        || var("CARGO_CFG_TARGET_ENV") != "gnu"
+        || var("CARGO_CFG_TARGET_FEATURE").split(',').any(|f| f == "crt-static")
+    {
+        return;
+    }
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
+    let found = std::process::Command::new(cc)
+        .arg("-print-file-name=libgcc_eh.a")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|p| Path::new(p).is_absolute() && Path::new(p).is_file());
+    if found.is_some() {
+        println!("cargo:rustc-link-lib=static:+whole-archive,-bundle=gcc_eh");
+    }
 }
 
 /// The Rust expression building one rule's `RuleSpec` (without `when`, docs and examples),

@@ -172,6 +172,42 @@ fn a_password_the_file_expands_is_not_plaintext() {
     assert!(r.stdout.starts_with(".env.production:2:"), "only the single-quoted literal: {}", r.stdout);
 }
 
+/// The executable starts itself (src/main.rs): with its standard streams closed it still
+/// works, and no file it opens takes their place — a fix writes the fixed file and nothing
+/// else, and exits as usual.
+#[cfg(unix)]
+#[test]
+fn runs_with_its_standard_streams_closed() {
+    let env = "DATABASE_URL=postgresql://app@db.example.com/app?sslmode=verify_full&sslrootcert=system\n";
+    let dir = temp_with(&[(".env", env)]);
+    let status = Command::new("sh")
+        .args(["-c", "exec \"$0\" --isolated --fix .env <&- >&- 2>&-", env!("CARGO_BIN_EXE_dblint")])
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(dir.path().join(".env")).unwrap(), env.replace("verify_full", "verify-full"));
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, [".env"]);
+}
+
+/// Output into a pipe that its reader has closed (`dblint | head`) ends the run with its
+/// usual exit status, not with a `SIGPIPE` death.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_is_not_a_crash() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dblint"))
+        .args(["--isolated", "--format", "concise", "fixtures"])
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{status:?}");
+}
+
 /// A bare file name is written in the working directory, as given.
 #[test]
 fn fix_writes_a_file_named_without_a_directory() {

@@ -12,7 +12,6 @@ use crate::rules::{Environment, RuleSet, Selection, Severity};
 use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// Exit statuses.
 pub const EXIT_CLEAN: u8 = 0;
@@ -251,17 +250,17 @@ pub fn resolve(args: &LintArgs) -> Result<Resolved, String> {
     Ok(Resolved { config, rules, selection, opts, client, env, fail_on, format, color })
 }
 
-/// Entry point of the binary.
-pub fn main() -> ExitCode {
+/// Entry point of the binary: parse the command line, run it, return the exit status.
+pub fn main() -> u8 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN });
+            return if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
         }
     };
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::new(UntilClosed { inner: stdout.lock(), closed: false });
     let code = match run(cli, &mut out) {
         Ok(code) => code,
         Err(e) => {
@@ -271,13 +270,48 @@ pub fn main() -> ExitCode {
         }
     };
     if let Err(e) = out.flush() {
-        // A closed pipe (`dblint | head`) is not an error of ours.
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            let _ = writeln!(std::io::stderr(), "dblint: error: cannot write output: {e}");
-            return ExitCode::from(EXIT_ERROR);
+        let _ = writeln!(std::io::stderr(), "dblint: error: cannot write output: {e}");
+        return EXIT_ERROR;
+    }
+    code
+}
+
+/// Standard output that a closed pipe (`dblint | head`) silences instead of failing: the
+/// reader wants no more, which is not an error of ours, and the run (files being fixed
+/// included) finishes with its usual exit status.
+struct UntilClosed<W> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> UntilClosed<W> {
+    fn outcome<T>(&mut self, result: std::io::Result<T>, unwritten: T) -> std::io::Result<T> {
+        match result {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(unwritten)
+            }
+            other => other,
         }
     }
-    ExitCode::from(code)
+}
+
+impl<W: Write> Write for UntilClosed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let result = self.inner.write(buf);
+        self.outcome(result, buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let result = self.inner.flush();
+        self.outcome(result, ())
+    }
 }
 
 /// Run a parsed command line, writing findings to `out`.
