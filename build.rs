@@ -48,12 +48,14 @@ fn main() {
 /// tenth of a run on one `.env` file (BENCHMARKS.md §2). The standard library asks for
 /// `-lgcc_s`; the linker (`--as-needed`) leaves it out once every unwinder symbol is
 /// already defined, which `+whole-archive` ensures whatever the link order. Skipped where
-/// the C compiler has no `libgcc_eh.a` (the executable then loads `libgcc_s` as usual) and
-/// for `crt-static` builds, which link it statically already.
+/// the C compiler has no `libgcc_eh.a` (the executable then loads `libgcc_s` as usual), for
+/// cross builds, and for `crt-static` builds, which link it statically already.
 fn link_unwinder_statically() {
     let var = |name: &str| std::env::var(name).unwrap_or_default();
     println!("cargo:rerun-if-env-changed=CC");
-    if var("CARGO_CFG_TARGET_OS") != "linux"
+    // The C compiler asked is the host's: a cross build links as the standard library says.
+    if var("HOST") != var("TARGET")
+        || var("CARGO_CFG_TARGET_OS") != "linux"
         || var("CARGO_CFG_TARGET_ENV") != "gnu"
         || var("CARGO_CFG_TARGET_FEATURE").split(',').any(|f| f == "crt-static")
     {
