@@ -173,8 +173,7 @@ fn a_password_the_file_expands_is_not_plaintext() {
 }
 
 /// The executable starts itself (src/main.rs): with its standard streams closed it still
-/// works, and no file it opens takes their place — a fix writes the fixed file and nothing
-/// else, and exits as usual.
+/// works — a fix writes exactly the fixed file, leaves nothing beside it, and exits as usual.
 #[cfg(unix)]
 #[test]
 fn runs_with_its_standard_streams_closed() {
