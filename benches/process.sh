@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process benchmarks, each a ratio measured in one hyperfine run:
 #   1. dblint on fixtures/.env.production against `dotenv-linter check` on the same file;
-#   2. `dblint --fix` over a tree of 10,000 .env files against `dblint` linting the same tree.
+#   2. `dblint --fix` over a tree of 10,000 .env files against `dblint` linting the same tree,
+#      and beside them the bare replacement of the files a fix rewrites (examples/replace_floor.rs).
 # Installs hyperfine (apt) and dotenv-linter (cargo) when missing. Results go to
 # target/bench/*.md and *.json; BENCHMARKS.md records them.
 set -euo pipefail
@@ -42,6 +43,8 @@ mkdir -p "$trees"
 tree="$trees/tree"
 seed="$trees/tree-seed"
 python3 benches/gen_tree.py "$seed" 10000
+cargo build --release --quiet --example replace_floor
+floor="$PWD/target/release/examples/replace_floor"
 # Every timed run gets its own fresh copy of the tree and starts from the same state:
 #  - the copy is moved into place (a rename) and nothing is ever deleted during the runs;
 #  - `sync`, then SETTLE seconds (default 65) of quiet: ext4 without a journal (this
@@ -51,20 +54,21 @@ python3 benches/gen_tree.py "$seed" 10000
 #    by its renames) would pay for the previous run, which no user's run does;
 #  - one untimed lint of the copy, so that both commands find the files, their directory
 #    entries and inodes in memory, as a user who just edited them would.
-# The same preparation precedes both commands, so the ratio compares like with like.
+# The same preparation precedes every command, so the ratios compare like with like.
 tree_runs="${TREE_RUNS:-5}"
 settle="${SETTLE:-65}"
 copies="$trees/tree-copies"
 trash="$trees/tree-trash"
 rm -rf "$tree" "$copies" "$trash"
 mkdir -p "$copies" "$trash"
-for i in $(seq 1 $(( 2 * (tree_runs + 1) ))); do cp -a "$seed" "$copies/$i"; done
+for i in $(seq 1 $(( 3 * (tree_runs + 1) ))); do cp -a "$seed" "$copies/$i"; done
 next='mv '"$tree"' '"$trash"'/$(date +%s%N) 2>/dev/null; mv "$(ls -d '"$copies"'/* | head -n 1)" '"$tree"'; sync; sleep '"$settle"'; '"$dblint"' --isolated --quiet --format concise '"$tree"' >/dev/null || true'
 hyperfine -i --warmup 1 --runs "$tree_runs" \
   --prepare "$next" \
   --export-markdown "$out/tree.md" --export-json "$out/tree.json" \
   -n "dblint --fix" "$dblint --isolated --quiet --format concise --fix $tree" \
-  -n "dblint" "$dblint --isolated --quiet --format concise $tree"
+  -n "dblint" "$dblint --isolated --quiet --format concise $tree" \
+  -n "replace only" "$floor $tree"
 rm -rf "$copies" "$trash" "$tree"
 fi
 
@@ -80,4 +84,5 @@ if only != "tree":
 if only != "file":
     b = means("tree")
     print(f"dblint --fix / dblint (10,000 files): {b['dblint --fix'][0]:.3f} s / {b['dblint'][0]:.3f} s = {b['dblint --fix'][0]/b['dblint'][0]:.2f}x")
+    print(f"replacing the same files, nothing else (examples/replace_floor.rs): {b['replace only'][0]:.3f} s = {b['replace only'][0]/b['dblint'][0]:.2f}x the lint")
 PY
