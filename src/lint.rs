@@ -138,8 +138,7 @@ impl<'a> Linter<'a> {
 
     /// What the project around `path` says, cached by directory.
     fn project(&self, path: &Path) -> Arc<Project> {
-        let Some(dir) = path.parent() else { return Arc::default() };
-        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        let Some(dir) = sources::parent_dir(path) else { return Arc::default() };
         if let Ok(cache) = self.projects.lock() {
             if let Some(p) = cache.get(dir) {
                 return p.clone();
@@ -196,7 +195,7 @@ impl<'a> Linter<'a> {
         let project = self.project(path);
         let ctx = Context {
             env: self.environment(path),
-            base_dir: path.parent().map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() }),
+            base_dir: sources::parent_dir(path).map(Path::to_path_buf),
             prisma_dir: prisma_dir(path, &project),
             in_file: true,
             fixes: self.fixes,

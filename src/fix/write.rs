@@ -83,6 +83,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use crate::sources::parent_dir;
 use tempfile::{Builder, NamedTempFile, TempPath};
 
 /// Marker between the target's name and the writer's process id in temporary file names.
@@ -854,11 +855,6 @@ fn link_count(meta: &Metadata) -> u64 {
         let _ = meta;
         1
     }
-}
-
-/// The directory holding `path`: `.` for a bare file name.
-fn parent_dir(path: &Path) -> Option<&Path> {
-    path.parent().map(|d| if d.as_os_str().is_empty() { Path::new(".") } else { d })
 }
 
 /// Flushes a directory entry change (the rename) to disk. File systems that cannot flush a

@@ -86,6 +86,12 @@ pub enum FileKind {
     Text,
 }
 
+/// The directory holding the file at `path`: `.` for a bare file name (whose
+/// `parent()` is empty), `None` for a root or an empty path.
+pub fn parent_dir(path: &Path) -> Option<&Path> {
+    path.parent().map(|d| if d.as_os_str().is_empty() { Path::new(".") } else { d })
+}
+
 impl FileKind {
     /// The kind a path's name suggests.
     pub fn from_path(path: &Path) -> FileKind {
